@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AkkaKd.Sweep;
+
+/// <summary>The journal's first line: which sweep it belongs to.</summary>
+public sealed record JournalHeader(
+    [property: JsonPropertyName("sweep_hash")] string SweepHash,
+    [property: JsonPropertyName("sweep_name")] string SweepName,
+    [property: JsonPropertyName("data_fingerprint")] string DataFingerprint,
+    [property: JsonPropertyName("trials")] int Trials,
+    [property: JsonPropertyName("created")] DateTimeOffset Created)
+{
+    [JsonPropertyName("type")] public string Type => "header";
+    [JsonPropertyName("version")] public int Version => 1;
+}
+
+/// <summary>One finished trial, as the journal keeps it.</summary>
+public sealed record TrialResult(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("width")] int Width,
+    [property: JsonPropertyName("temperature")] double? Temperature,
+    [property: JsonPropertyName("alpha")] double Alpha,
+    [property: JsonPropertyName("seed")] int Seed,
+    [property: JsonPropertyName("test_acc")] double TestAcc,
+    [property: JsonPropertyName("test_loss")] double TestLoss,
+    [property: JsonPropertyName("teacher_acc")] double TeacherAcc,
+    [property: JsonPropertyName("params")] long Params,
+    [property: JsonPropertyName("teacher_params")] long TeacherParams,
+    [property: JsonPropertyName("train_seconds")] double TrainSeconds,
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("finished")] DateTimeOffset Finished)
+{
+    [JsonPropertyName("type")] public string Type => "trial";
+    public bool IsBaseline => Alpha == 0;
+}
+
+/// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>
+public sealed record TeacherRecord(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("hash")] string Hash,
+    [property: JsonPropertyName("test_acc")] double TestAcc,
+    [property: JsonPropertyName("params")] long Params,
+    [property: JsonPropertyName("train_seconds")] double TrainSeconds,
+    [property: JsonPropertyName("node")] string Node)
+{
+    [JsonPropertyName("type")] public string Type => "teacher";
+}
+
+/// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
+public sealed class JournalException(string message) : Exception(message);
+
+/// <summary>What a journal holds: its header, its finished trials (first copy of each id) and teachers.</summary>
+public sealed record JournalContents(
+    JournalHeader? Header,
+    IReadOnlyList<TrialResult> Results,
+    IReadOnlyList<TeacherRecord> Teachers,
+    long GoodLength,
+    string? TornTail,
+    int Duplicates);
+
+/// <summary>
+/// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
+/// fsync'd before a result counts. Writes go through one writer thread that commits in groups: every line queued
+/// while an fsync runs is written and made durable by the next one.
+/// </summary>
+public sealed class Journal : IDisposable
+{
+    public const string FileName = "results.jsonl";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = false,
+    };
+
+    private readonly FileStream _file;
+    private readonly BlockingCollection<(byte[] Line, TaskCompletionSource Done)> _queue = new();
+    private readonly Thread _writer;
+
+    private Journal(FileStream file, string path)
+    {
+        _file = file;
+        Path = path;
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "akkakd-journal" };
+        _writer.Start();
+    }
+
+    public string Path { get; }
+
+    /// <summary>Lines made durable so far, and fsyncs it took (group commit makes the second smaller).</summary>
+    public long LinesWritten { get; private set; }
+    public long Syncs { get; private set; }
+
+    /// <summary>Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown.</summary>
+    public static JournalContents Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return new JournalContents(null, [], [], 0, null, 0);
+        }
+        JournalHeader? header = null;
+        var results = new List<TrialResult>();
+        var teachers = new List<TeacherRecord>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int duplicates = 0, lineNo = 0;
+        long pos = 0;
+        while (pos < bytes.Length)
+        {
+            int nl = Array.IndexOf(bytes, (byte)'\n', (int)pos);
+            bool complete = nl >= 0;
+            int end = complete ? nl : bytes.Length;
+            var line = Encoding.UTF8.GetString(bytes, (int)pos, end - (int)pos).Trim();
+            lineNo++;
+            if (!complete)
+            {
+                // No newline: the writer died mid-line. Keep what came before; set this aside.
+                return new JournalContents(header, results, teachers, pos, line, duplicates);
+            }
+            pos = nl + 1;
+            if (line.Length == 0) continue;
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(line).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw new JournalException($"{path}: line {lineNo} is not JSON (only a torn last line is set aside)");
+            }
+            var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
+            try
+            {
+                switch (type)
+                {
+                    case "header":
+                        if (header != null) throw new JournalException($"{path}: line {lineNo}: a second header");
+                        header = root.Deserialize<JournalHeader>(Json);
+                        break;
+                    case "trial":
+                        var r = root.Deserialize<TrialResult>(Json)!;
+                        if (string.IsNullOrEmpty(r.Id)) throw new JournalException($"{path}: line {lineNo}: a trial without an id");
+                        if (seen.Add(r.Id)) results.Add(r);
+                        else duplicates++;
+                        break;
+                    case "teacher":
+                        teachers.Add(root.Deserialize<TeacherRecord>(Json)!);
+                        break;
+                    default:
+                        throw new JournalException($"{path}: line {lineNo}: unknown record type '{type}'");
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new JournalException($"{path}: line {lineNo}: {e.Message.Split('\n')[0]}");
+            }
+            if (header is null) throw new JournalException($"{path}: the first line is not a journal header");
+        }
+        return new JournalContents(header, results, teachers, pos, null, duplicates);
+    }
+
+    /// <summary>Starts a new journal at <paramref name="path"/> with its header (made durable before it returns).</summary>
+    public static Journal Create(string path, JournalHeader header)
+    {
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header, Json) + "\n");
+        file.Write(line);
+        file.Flush(true);
+        return new Journal(file, path);
+    }
+
+    /// <summary>
+    /// Opens an existing journal for appending. A torn last line is first copied to <c>results.jsonl.torn</c> (kept
+    /// for inspection) and cut off, so new lines start clean.
+    /// </summary>
+    public static Journal Append(string path, JournalContents contents)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        if (contents.TornTail != null)
+        {
+            File.AppendAllText(path + ".torn", contents.TornTail + "\n");
+            file.SetLength(contents.GoodLength);
+            file.Flush(true);
+        }
+        file.Seek(0, SeekOrigin.End);
+        return new Journal(file, path);
+    }
+
+    public Task AppendAsync(TrialResult result) => Enqueue(JsonSerializer.Serialize(result, Json));
+
+    public Task AppendAsync(TeacherRecord teacher) => Enqueue(JsonSerializer.Serialize(teacher, Json));
+
+    private Task Enqueue(string json)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            _queue.Add((Encoding.UTF8.GetBytes(json + "\n"), done));
+        }
+        catch (InvalidOperationException)
+        {
+            done.SetException(new ObjectDisposedException(nameof(Journal)));
+        }
+        return done.Task;
+    }
+
+    private void WriteLoop()
+    {
+        var batch = new List<(byte[] Line, TaskCompletionSource Done)>();
+        foreach (var first in _queue.GetConsumingEnumerable())
+        {
+            batch.Add(first);
+            while (_queue.TryTake(out var more)) batch.Add(more);
+            try
+            {
+                foreach (var (line, _) in batch) _file.Write(line);
+                _file.Flush(true);
+                LinesWritten += batch.Count;
+                Syncs++;
+                foreach (var (_, done) in batch) done.SetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var (_, done) in batch) done.SetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Writes what is queued, then closes the file.</summary>
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _writer.Join();
+        _file.Dispose();
+        _queue.Dispose();
+    }
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using AkkaKd.Distillation.Data;
+
+namespace AkkaKd.Sweep;
+
+/// <summary>A sweep file or override that cannot be used: one line naming the file or key and the problem (exit code 2).</summary>
+public sealed class SweepFileException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a sweep file (HOCON, every key with a default), applies <c>--set key=value</c> overrides and validates the
+/// result before any work starts.
+/// </summary>
+public static class SweepFile
+{
+    /// <summary>The default sweep: every key, with its default value (also the laptop sweep).</summary>
+    public const string Defaults = """
+        sweep {
+          name = laptop
+          seed = 1
+          data    { source = "embedded:mnist10k", train = 8000, test = 2000 }
+          teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001 }
+          student { epochs = 10, batch = 128, lr = 0.001 }
+          grid    { temperature = [1, 2, 4, 8, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1] }
+          leaderboard { top = 20 }
+          max-trials = 10000
+        }
+        """;
+
+    private enum Kind { String, Int, PositiveInt, Double, IntList, DoubleList }
+
+    private static readonly (string Path, Kind Kind)[] Schema =
+    [
+        ("sweep.name", Kind.String),
+        ("sweep.seed", Kind.Int),
+        ("sweep.data.source", Kind.String),
+        ("sweep.data.train", Kind.PositiveInt),
+        ("sweep.data.test", Kind.PositiveInt),
+        ("sweep.teacher.hidden", Kind.IntList),
+        ("sweep.teacher.epochs", Kind.PositiveInt),
+        ("sweep.teacher.batch", Kind.PositiveInt),
+        ("sweep.teacher.lr", Kind.Double),
+        ("sweep.student.epochs", Kind.PositiveInt),
+        ("sweep.student.batch", Kind.PositiveInt),
+        ("sweep.student.lr", Kind.Double),
+        ("sweep.grid.temperature", Kind.DoubleList),
+        ("sweep.grid.alpha", Kind.DoubleList),
+        ("sweep.grid.width", Kind.IntList),
+        ("sweep.grid.seeds", Kind.IntList),
+        ("sweep.leaderboard.top", Kind.PositiveInt),
+        ("sweep.max-trials", Kind.PositiveInt),
+    ];
+
+    private static readonly Dictionary<string, Kind> Known = Schema.ToDictionary(s => s.Path, s => s.Kind);
+
+    private static readonly HashSet<string> Sections = Known.Keys
+        .SelectMany(k => Enumerable.Range(1, k.Count(c => c == '.')).Select(n => string.Join('.', k.Split('.').Take(n))))
+        .ToHashSet();
+
+    /// <summary>Loads a sweep file (null: the defaults alone) with overrides "key=value" applied in order.</summary>
+    public static SweepSettings Load(string? path, IEnumerable<string>? overrides = null)
+    {
+        string origin = path ?? "default sweep";
+        string text = "";
+        if (path != null)
+        {
+            if (Directory.Exists(path)) throw new SweepFileException($"{path}: is a directory, not a sweep file");
+            if (!File.Exists(path)) throw new SweepFileException($"{path}: file not found");
+            var info = new FileInfo(path);
+            if (info.Length > 1 << 20) throw new SweepFileException($"{path}: {info.Length:N0} bytes, too large for a sweep file (limit 1 MiB)");
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Contains((byte)0)) throw new SweepFileException($"{path}: binary data, not a HOCON sweep file");
+            text = System.Text.Encoding.UTF8.GetString(bytes);
+        }
+        return Parse(text, origin, overrides);
+    }
+
+    public static SweepSettings Parse(string text, string origin, IEnumerable<string>? overrides = null)
+    {
+        var config = ParseHocon(text, origin);
+        var fromFile = config;
+        foreach (var o in overrides ?? [])
+        {
+            int eq = o.IndexOf('=');
+            if (eq <= 0) throw new SweepFileException($"--set {o}: expected key=value (e.g. sweep.grid.width=[8,16])");
+            var key = o[..eq].Trim();
+            var value = o[(eq + 1)..].Trim();
+            if (!Sections.Contains(key) && !Known.ContainsKey(key))
+                throw new SweepFileException($"--set {key}: unknown key{Suggest(key)}");
+            config = Override(key, value).WithFallback(config);
+        }
+        CheckKeys(fromFile.Root, "", origin);
+        var merged = config.WithFallback(ConfigurationFactory.ParseString(Defaults));
+        return Build(merged, origin);
+    }
+
+    private static Config ParseHocon(string text, string origin)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return ConfigurationFactory.Empty;
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e)
+        {
+            throw new SweepFileException($"{origin}: HOCON syntax error: {OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary>key=value as HOCON; a value that is not valid HOCON is taken as a string.</summary>
+    private static Config Override(string key, string value)
+    {
+        try
+        {
+            var c = ConfigurationFactory.ParseString($"{key} = {value}");
+            if (c.HasPath(key)) return c;
+        }
+        catch (Exception)
+        {
+            // not HOCON: a plain string below
+        }
+        var quoted = "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        return ConfigurationFactory.ParseString($"{key} = {quoted}");
+    }
+
+    private static void CheckKeys(HoconValue? node, string prefix, string origin)
+    {
+        if (node is null || !node.IsObject()) return;
+        foreach (var (name, value) in node.GetObject().Items)
+        {
+            var path = prefix.Length == 0 ? name : prefix + "." + name;
+            if (Known.ContainsKey(path))
+            {
+                if (value.IsObject()) throw new SweepFileException($"{origin}: {path}: expected a value, found an object");
+                continue;
+            }
+            if (!Sections.Contains(path)) throw new SweepFileException($"{origin}: {path}: unknown key{Suggest(path)}");
+            if (!value.IsObject()) throw new SweepFileException($"{origin}: {path}: expected an object {{ ... }}");
+            CheckKeys(value, path, origin);
+        }
+    }
+
+    private static string Suggest(string path)
+    {
+        var best = Known.Keys.Concat(Sections)
+            .Select(k => (Key: k, Distance: Levenshtein(k, path)))
+            .OrderBy(x => x.Distance).First();
+        return best.Distance <= 3 ? $" (did you mean {best.Key}?)" : "";
+    }
+
+    private static SweepSettings Build(Config c, string origin)
+    {
+        var reader = new Reader(c, origin);
+        var s = new SweepSettings(
+            Name: reader.String("sweep.name"),
+            Seed: reader.Int("sweep.seed"),
+            Data: new DataSettings(reader.String("sweep.data.source"), reader.PositiveInt("sweep.data.train"), reader.PositiveInt("sweep.data.test")),
+            Teacher: new TeacherSettings(reader.IntList("sweep.teacher.hidden", allowEmpty: false), reader.PositiveInt("sweep.teacher.epochs"),
+                reader.PositiveInt("sweep.teacher.batch"), reader.PositiveDouble("sweep.teacher.lr")),
+            Student: new StudentSettings(reader.PositiveInt("sweep.student.epochs"), reader.PositiveInt("sweep.student.batch"),
+                reader.PositiveDouble("sweep.student.lr")),
+            Grid: new GridSettings(reader.DoubleList("sweep.grid.temperature"), reader.DoubleList("sweep.grid.alpha"),
+                reader.IntList("sweep.grid.width", allowEmpty: false), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
+            Top: reader.PositiveInt("sweep.leaderboard.top"),
+            MaxTrials: reader.PositiveInt("sweep.max-trials"));
+
+        if (DataSource.TryParse(s.Data.Source, out var err) is null)
+            throw new SweepFileException($"{origin}: sweep.data.source: {err}");
+        if (s.Grid.Temperature.Length == 0) throw new SweepFileException($"{origin}: sweep.grid.temperature: the axis is empty");
+        if (s.Grid.Alpha.Length == 0) throw new SweepFileException($"{origin}: sweep.grid.alpha: the axis is empty");
+        foreach (var t in s.Grid.Temperature)
+            if (!(t > 0) || !double.IsFinite(t)) throw new SweepFileException($"{origin}: sweep.grid.temperature: {SweepSettings.Num(t)} is not > 0");
+        foreach (var a in s.Grid.Alpha)
+            if (!(a >= 0 && a <= 1)) throw new SweepFileException($"{origin}: sweep.grid.alpha: {SweepSettings.Num(a)} is outside [0, 1]");
+        long count = Grid.Count(s.Grid);
+        if (count > s.MaxTrials)
+            throw new SweepFileException(
+                $"{origin}: sweep.grid: {count:N0} trials, over sweep.max-trials = {s.MaxTrials:N0} (raise it with --set sweep.max-trials={count} if you mean it)");
+        return s;
+    }
+
+    private static string OneLine(string s) => string.Join(' ', s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static int Levenshtein(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        for (int j = 1; j <= b.Length; j++)
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>Typed reads of leaf values, each error one line naming the key.</summary>
+    private sealed class Reader(Config c, string origin)
+    {
+        private SweepFileException Error(string path, string problem) => new($"{origin}: {path}: {problem}");
+
+        private HoconValue Value(string path)
+        {
+            var v = c.GetValue(path);
+            if (v is null) throw Error(path, "missing");
+            return v;
+        }
+
+        private string Scalar(string path)
+        {
+            var v = Value(path);
+            if (v.IsObject()) throw Error(path, "expected a value, found an object");
+            if (v.IsArray()) throw Error(path, "expected a single value, found a list");
+            return v.GetString() ?? throw Error(path, "missing");
+        }
+
+        public string String(string path)
+        {
+            var s = Scalar(path);
+            if (string.IsNullOrWhiteSpace(s)) throw Error(path, "must not be empty");
+            return s;
+        }
+
+        public int Int(string path) => ParseInt(path, Scalar(path), int.MinValue);
+
+        public int PositiveInt(string path) => ParseInt(path, Scalar(path), 1);
+
+        public double PositiveDouble(string path)
+        {
+            var d = ParseDouble(path, Scalar(path));
+            if (!(d > 0)) throw Error(path, $"{SweepSettings.Num(d)} is not > 0");
+            return d;
+        }
+
+        public int[] IntList(string path, bool allowEmpty, int min = 1) =>
+            Items(path).Select(s => ParseInt(path, s, min)).ToArray() is var xs && (xs.Length > 0 || allowEmpty)
+                ? xs
+                : throw Error(path, "the list is empty");
+
+        public double[] DoubleList(string path) => Items(path).Select(s => ParseDouble(path, s)).ToArray();
+
+        private List<string> Items(string path)
+        {
+            var v = Value(path);
+            if (v.IsObject()) throw Error(path, "expected a list, found an object");
+            if (!v.IsArray()) return [v.GetString()]; // a single value is a list of one
+            var items = new List<string>();
+            foreach (var item in v.GetArray())
+            {
+                if (item.IsObject() || item.IsArray()) throw Error(path, "expected a list of numbers");
+                items.Add(item.GetString());
+            }
+            return items;
+        }
+
+        private int ParseInt(string path, string s, int min)
+        {
+            if (!int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                throw Error(path, $"expected a whole number, found '{s}'");
+            if (v < min) throw Error(path, min == 1 ? $"{v} is less than 1" : $"{v} is less than {min}");
+            return v;
+        }
+
+        private double ParseDouble(string path, string s)
+        {
+            if (!double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                throw Error(path, $"expected a number, found '{s}'");
+            return v;
+        }
+    }
+}
