@@ -8,7 +8,7 @@ namespace AkkaKd.Cli
             akkakd: knowledge-distillation hyperparameter sweeps on Akka.NET
 
             usage:
-              akkakd sweep [FILE] [--out DIR] [--resume] [--set key=value]... [--slots N]
+              akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N]
               akkakd bench [--json] [--peer kd_torch.py] [options]   (akkakd bench --help)
               akkakd data                                            (the embedded data set and its attribution)
 
@@ -29,6 +29,8 @@ namespace AkkaKd.Cli
                 {
                     "bench" when rest.Contains("--help") => PrintAndReturn(BenchCommand.Usage),
                     "bench" => BenchCommand.Run(rest),
+                    "sweep" when rest.Contains("--help") => PrintAndReturn(SweepCommand.Usage),
+                    "sweep" => SweepCommand.Run(rest),
                     "data" => PrintAndReturn(DataSource.EmbeddedAttribution()),
                     _ => throw new UsageException($"unknown command '{args[0]}' (akkakd --help lists them)"),
                 };

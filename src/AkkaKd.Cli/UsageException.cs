@@ -10,4 +10,5 @@ public static class ExitCodes
     public const int TrialsFailed = 1;
     public const int Usage = 2;
     public const int Data = 3;
+    public const int Interrupted = 130;
 }

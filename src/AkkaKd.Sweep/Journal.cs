@@ -26,7 +26,7 @@ public sealed record TrialResult(
     [property: JsonPropertyName("seed")] int Seed,
     [property: JsonPropertyName("test_acc")] double TestAcc,
     [property: JsonPropertyName("test_loss")] double TestLoss,
-    [property: JsonPropertyName("teacher_acc")] double TeacherAcc,
+    [property: JsonPropertyName("teacher_acc")] double? TeacherAcc,
     [property: JsonPropertyName("params")] long Params,
     [property: JsonPropertyName("teacher_params")] long TeacherParams,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
@@ -34,7 +34,7 @@ public sealed record TrialResult(
     [property: JsonPropertyName("finished")] DateTimeOffset Finished)
 {
     [JsonPropertyName("type")] public string Type => "trial";
-    public bool IsBaseline => Alpha == 0;
+    [JsonIgnore] public bool IsBaseline => Alpha == 0;
 }
 
 /// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>

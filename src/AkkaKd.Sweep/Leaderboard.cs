@@ -32,7 +32,7 @@ public static class Leaderboard
     /// Ranks configurations by mean test accuracy over seeds (best first; ties: fewer parameters, then lower alpha,
     /// then lower T). The gain over the same-width baseline is paired by seed; the 95% interval is Student's t.
     /// </summary>
-    public static IReadOnlyList<LeaderboardRow> Rank(IEnumerable<TrialResult> results)
+    public static IReadOnlyList<LeaderboardRow> Rank(IEnumerable<TrialResult> results, TeacherRecord? teacher = null)
     {
         var list = results.ToList();
         var baselines = list.Where(r => r.IsBaseline)
@@ -53,11 +53,11 @@ public static class Leaderboard
                     var diffs = g.Where(r => bySeed.ContainsKey(r.Seed)).Select(r => r.TestAcc - bySeed[r.Seed]).ToArray();
                     if (diffs.Length > 0) gain = diffs.Mean();
                 }
-                var teacherAcc = g.Select(r => r.TeacherAcc).Where(a => a > 0).DefaultIfEmpty(double.NaN).Max();
+                double? teacherAcc = teacher?.TestAcc ?? g.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
                 long teacherParams = g.Max(r => r.TeacherParams);
                 long prms = g.First().Params;
                 return new LeaderboardRow(0, g.Key.Width, g.Key.Temperature, g.Key.Alpha, accs.Length, mean, sd, ci, gain,
-                    double.IsNaN(teacherAcc) ? null : mean - teacherAcc, prms,
+                    mean - teacherAcc, prms,
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
                     string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)));
@@ -122,6 +122,24 @@ public static class Leaderboard
                       "compression: teacher parameters / student parameters; train_s: seconds of training per trial.");
         return sb.ToString();
     }
+
+    /// <summary>Writes leaderboard.csv (every row) and leaderboard.md (the top rows); returns their paths.</summary>
+    public static IReadOnlyList<string> WriteFiles(string outDir, IReadOnlyList<TrialResult> results, TeacherRecord? teacher, int top, string title)
+    {
+        Directory.CreateDirectory(outDir);
+        var rows = Rank(results, teacher);
+        var teacherLine = TeacherLine(teacher);
+        var csv = Path.Combine(outDir, "leaderboard.csv");
+        var md = Path.Combine(outDir, "leaderboard.md");
+        File.WriteAllText(csv, ToCsv(rows));
+        File.WriteAllText(md, ToMarkdown(rows, top, title, teacherLine));
+        return [csv, md];
+    }
+
+    /// <summary>One line about the teacher, as the leaderboard shows it.</summary>
+    public static string TeacherLine(TeacherRecord? t) => t is null
+        ? "teacher: not trained yet"
+        : $"teacher: acc {Pct(t.TestAcc)}%, {t.Params.ToString("N0", CultureInfo.InvariantCulture)} parameters, {Fmt(t.TrainSeconds, "0.0")} s on {t.Node}";
 
     private static string Pct(double v) => Fmt(v * 100, "0.00");
     private static string Signed(double v) => (v >= 0 ? "+" : "") + Fmt(v, "0.00");

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace AkkaKd.Cluster.Hosting;
+
+/// <summary>How to start one node: where it binds, which seeds it joins, its roles and where it logs.</summary>
+public sealed record NodeOptions
+{
+    public const string SystemName = "akkakd";
+
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; }
+    /// <summary>Seed node addresses (akka.tcp://akkakd@host:port); none: the node joins itself.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = ["coordinator", "worker"];
+    public string? LogFile { get; init; }
+    /// <summary>Extra HOCON on top of the built-in settings (e.g. cluster/node.hocon).</summary>
+    public string? Hocon { get; init; }
+}
+
+/// <summary>Starts an akkakd ActorSystem as a member of an Akka.Cluster.</summary>
+public static class NodeBootstrap
+{
+    /// <summary>The built-in node settings (the embedded akkakd.hocon).</summary>
+    public static Config BaseConfig()
+    {
+        using var s = typeof(NodeBootstrap).Assembly.GetManifestResourceStream("akkakd.hocon")
+                      ?? throw new InvalidOperationException("akkakd.hocon is missing from the build");
+        using var r = new StreamReader(s);
+        return ConfigurationFactory.ParseString(r.ReadToEnd());
+    }
+
+    public static Config BuildConfig(NodeOptions o)
+    {
+        static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var top = $$"""
+            akka.remote.dot-netty.tcp.hostname = {{Q(o.Host)}}
+            akka.remote.dot-netty.tcp.port = {{o.Port}}
+            akka.cluster.roles = [{{string.Join(", ", o.Roles.Select(Q))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", o.Seeds.Select(Q))}}]
+            akkakd.log-file = {{Q(o.LogFile ?? "")}}
+            """;
+        var config = ConfigurationFactory.ParseString(top);
+        if (!string.IsNullOrWhiteSpace(o.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(o.Hocon));
+        return config.WithFallback(BaseConfig());
+    }
+
+    /// <summary>
+    /// Creates the system and waits until this node is Up in the cluster (joining itself when there are no seeds).
+    /// </summary>
+    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default)
+    {
+        var system = ActorSystem.Create(NodeOptions.SystemName, BuildConfig(o));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        try
+        {
+            await up.Task.WaitAsync(joinTimeout, cancel);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+        return system;
+    }
+
+    /// <summary>
+    /// Leaves the cluster and terminates. Akka falls back to its standard-out logger once the file logger has stopped
+    /// (akka.net#5246 despite stdout-loglevel = off), so the console is muted for the last moments of shutdown.
+    /// </summary>
+    public static async Task ShutdownQuietlyAsync(ActorSystem system)
+    {
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            await system.WhenTerminated;
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+    }
+
+    /// <summary>"host:port" of the node, as results name it.</summary>
+    public static string NodeName(ActorSystem system)
+    {
+        var a = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return $"{a.Host}:{a.Port}";
+    }
+}

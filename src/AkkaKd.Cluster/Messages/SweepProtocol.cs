@@ -1,0 +1,46 @@
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Messages;
+
+// Between the launcher (the CLI), the SweepCoordinator and the LeaderboardReporter.
+
+/// <summary>Ask the coordinator for the sweep's summary; it answers once every trial is finished or failed.</summary>
+public sealed record AwaitSweep : IAkkaKdMessage
+{
+    public static readonly AwaitSweep Instance = new();
+}
+
+/// <summary>How a sweep ended.</summary>
+public sealed record SweepSummary(
+    string SweepId,
+    int Total,
+    int Finished,
+    int FinishedBefore,
+    IReadOnlyList<string> FailedTrials,
+    int Duplicates,
+    int Requeued,
+    double Seconds) : IAkkaKdMessage;
+
+/// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
+public sealed record SweepStarted(SweepContext Sweep, int Total, IReadOnlyList<TrialResult> Finished, TeacherRecord? Teacher, int Slots)
+    : IAkkaKdMessage;
+
+/// <summary>Reporter: a trial was handed to a worker.</summary>
+public sealed record TrialAssigned(string SweepId, Trial Trial, string Node) : IAkkaKdMessage;
+
+/// <summary>Reporter: a trial went back to the queue (its worker died or failed).</summary>
+public sealed record TrialRequeued(string SweepId, string TrialId, string Reason) : IAkkaKdMessage;
+
+/// <summary>Reporter: a result is durable in the journal.</summary>
+public sealed record TrialFinished(string SweepId, TrialResult Result) : IAkkaKdMessage;
+
+/// <summary>Reporter: the teacher is durable in the journal.</summary>
+public sealed record TeacherReady(string SweepId, TeacherRecord Teacher) : IAkkaKdMessage;
+
+/// <summary>Reporter: a trial failed for good.</summary>
+public sealed record TrialGaveUp(string SweepId, string TrialId, string Error) : IAkkaKdMessage;
+
+/// <summary>Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>.</summary>
+public sealed record WriteReport(SweepSummary Summary) : IAkkaKdMessage;
+
+public sealed record ReportWritten(string SweepId, IReadOnlyList<string> Files) : IAkkaKdMessage;

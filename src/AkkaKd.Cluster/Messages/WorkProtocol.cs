@@ -1,0 +1,37 @@
+using Akka.Actor;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Messages;
+
+// Between TrialWorker and SweepCoordinator. Work is pulled: an idle worker asks, the coordinator answers with a
+// trial, the teacher to train, or "nothing yet" (and then sends work as soon as there is some).
+
+/// <summary>An idle worker asks for work.</summary>
+public sealed record RequestWork(IActorRef Worker, string Node) : IAkkaKdMessage;
+
+/// <summary>Nothing to hand out now; the coordinator will send work when there is some.</summary>
+public sealed record NoWorkYet(string SweepId) : IAkkaKdMessage;
+
+/// <summary>What every assignment carries: the sweep's settings and the data fingerprint the worker must prove.</summary>
+public sealed record SweepContext(string SweepId, SweepSettings Settings, string DataFingerprint) : IAkkaKdMessage;
+
+/// <summary>Train one trial. Distilled trials name the teacher artifact they need by hash.</summary>
+public sealed record TrialAssignment(SweepContext Sweep, Trial Trial, TeacherRecord? Teacher) : IAkkaKdMessage;
+
+/// <summary>Train the sweep's teacher and keep its logits (the teacher artifact).</summary>
+public sealed record TeacherAssignment(SweepContext Sweep, string TeacherKey) : IAkkaKdMessage;
+
+/// <summary>Per-epoch progress of a trial (or of the teacher, with TrialId "teacher").</summary>
+public sealed record TrialProgress(string SweepId, string TrialId, int Epoch, int Epochs, double Loss, double Seconds) : IAkkaKdMessage;
+
+/// <summary>A trial finished; the coordinator journals it before it counts.</summary>
+public sealed record TrialCompleted(string SweepId, TrialResult Result) : IAkkaKdMessage;
+
+/// <summary>A trial could not run on this worker. Retryable failures go back to the queue.</summary>
+public sealed record TrialFailed(string SweepId, string TrialId, string Node, string Error, bool Retryable) : IAkkaKdMessage;
+
+/// <summary>The teacher is trained; its artifact is in the worker node's store, named by hash.</summary>
+public sealed record TeacherTrained(string SweepId, TeacherRecord Teacher) : IAkkaKdMessage;
+
+/// <summary>The teacher could not be trained on this worker.</summary>
+public sealed record TeacherFailed(string SweepId, string Node, string Error) : IAkkaKdMessage;
