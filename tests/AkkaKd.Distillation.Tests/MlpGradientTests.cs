@@ -196,12 +196,12 @@ public class MlpGradientTests
         {
             double db = 0;
             for (int r = 0; r < rows; r++) db += c[r * k + o];
-            Assert.Equal(db, grads[model.BiasOffset(0) + o], 5);
+            Assert.Equal(db, grads[model.BiasOffset(0) + o], 1e-5);
             for (int i = 0; i < d; i++)
             {
                 double dw = 0;
                 for (int r = 0; r < rows; r++) dw += (double)c[r * k + o] * x[r * d + i];
-                Assert.Equal(dw, grads[model.WeightOffset(0) + o * d + i], 5);
+                Assert.Equal(dw, grads[model.WeightOffset(0) + o * d + i], 1e-5);
             }
         }
     }
@@ -229,13 +229,13 @@ public class MlpGradientTests
                 double s = b0[j];
                 for (int i = 0; i < 4; i++) s += (double)w0[j * 4 + i] * x[r * 4 + i];
                 hdn[j] = Math.Max(0, s);
-                Assert.Equal(hdn[j], ws.Act[1][r * 3 + j], 5);
+                Assert.Equal(hdn[j], ws.Act[1][r * 3 + j], 1e-5);
             }
             for (int o = 0; o < 2; o++)
             {
                 double s = b1[o];
                 for (int j = 0; j < 3; j++) s += w1[o * 3 + j] * hdn[j];
-                Assert.Equal(s, ws.Logits[r * 2 + o], 5);
+                Assert.Equal(s, ws.Logits[r * 2 + o], 1e-5);
             }
         }
     }
