@@ -98,7 +98,7 @@ public sealed class DataSet
         if (train < 1) throw new ArgumentOutOfRangeException(nameof(train), "train must be at least 1");
         if (test < 1) throw new ArgumentOutOfRangeException(nameof(test), "test must be at least 1");
         if ((long)train + test > Rows)
-            throw new DataException(Source, $"train + test = {train + test:N0} rows, but the data set has {Rows:N0}");
+            throw new DataException(Source, $"train + test = {(long)train + test:N0} rows, but the data set has {Rows:N0}");
         return (Slice(0, train), Slice(train, test));
     }
 
