@@ -1,0 +1,196 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using AkkaKd.Cluster.Actors;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Tests;
+
+/// <summary>The coordinator's protocol, driven by TestKit probes standing in for workers and the reporter.</summary>
+public sealed class CoordinatorProtocolTests : TestKit, IDisposable
+{
+    private readonly string _dir = Fixtures.TempDir();
+    private readonly TestProbe _reporter;
+    private readonly List<Journal> _journals = [];
+
+    public CoordinatorProtocolTests()
+    {
+        _reporter = CreateTestProbe("reporter");
+        // The reporter answers WriteReport at once, as the real one does after writing its files.
+        _reporter.SetAutoPilot(new DelegateAutoPilot((sender, msg) =>
+        {
+            if (msg is WriteReport w) sender.Tell(new ReportWritten(w.Summary.SweepId, []));
+            return AutoPilot.KeepRunning;
+        }));
+    }
+
+    private (IActorRef Coordinator, SweepPlan Plan) Start(SweepSettings settings)
+    {
+        var plan = SweepPlan.Prepare(settings, Path.Combine(_dir, Guid.NewGuid().ToString("N")), false, false, "fp");
+        _journals.Add(plan.Journal);
+        var ctx = new SweepContext(plan.SweepId, settings, "fp");
+        var coordinator = Sys.ActorOf(SweepCoordinator.Props(ctx, plan.Trials, plan.Finished, null, plan.Journal, _reporter.Ref));
+        return (coordinator, plan);
+    }
+
+    private static void Ask(IActorRef coordinator, TestProbe worker) => coordinator.Tell(new RequestWork(worker.Ref, "n"), worker.Ref);
+
+    private static TeacherRecord Teacher() => new("k", new string('c', 64), 0.95, 100, 1, "n");
+
+    [Fact]
+    public void Work_is_pulled_teacher_first_then_baselines_then_distilled_once_the_teacher_is_ready()
+    {
+        var (c, plan) = Start(Fixtures.TinySweep());
+        var w1 = CreateTestProbe();
+        var w2 = CreateTestProbe();
+
+        Ask(c, w1);
+        w1.ExpectMsg<TeacherAssignment>();
+
+        var done = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            Ask(c, w2);
+            var a = w2.ExpectMsg<TrialAssignment>();
+            Assert.True(a.Trial.IsBaseline, "baselines run while the teacher trains");
+            Assert.Null(a.Teacher);
+            c.Tell(new TrialCompleted(a.Sweep.SweepId, Fixtures.Result(a.Trial, 0.8)), w2.Ref);
+            done.Add(a.Trial.Id);
+        }
+        Ask(c, w2);
+        w2.ExpectMsg<NoWorkYet>(); // distilled trials wait for the teacher
+
+        c.Tell(new TeacherTrained(plan.SweepId, Teacher()), w1.Ref);
+        // The idle worker gets a distilled trial as soon as the teacher is durable.
+        var d = w2.ExpectMsg<TrialAssignment>();
+        Assert.False(d.Trial.IsBaseline);
+        Assert.Equal(Teacher().Hash, d.Teacher!.Hash);
+        Assert.DoesNotContain(d.Trial.Id, done);
+    }
+
+    [Fact]
+    public void A_worker_that_dies_mid_trial_gives_its_trial_back()
+    {
+        var (c, _) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));
+        var w1 = CreateTestProbe();
+        var w2 = CreateTestProbe();
+        Ask(c, w1);
+        var first = w1.ExpectMsg<TrialAssignment>();
+        Ask(c, w2);
+        w2.ExpectMsg<NoWorkYet>();
+
+        Sys.Stop(w1.Ref);
+        var again = w2.ExpectMsg<TrialAssignment>(TimeSpan.FromSeconds(5));
+        Assert.Equal(first.Trial.Id, again.Trial.Id);
+        _reporter.FishForMessage(m => m is TrialRequeued r && r.TrialId == first.Trial.Id, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_result_that_arrives_twice_counts_once_and_the_sweep_ends()
+    {
+        var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));
+        var w1 = CreateTestProbe();
+        var w2 = CreateTestProbe();
+        Ask(c, w1);
+        var a = w1.ExpectMsg<TrialAssignment>();
+        Ask(c, w2);
+        w2.ExpectMsg<NoWorkYet>();
+        Sys.Stop(w1.Ref);
+        w2.ExpectMsg<TrialAssignment>(TimeSpan.FromSeconds(5));
+
+        // The node thought dead answers late, then the second worker finishes too.
+        c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.81, "late")), TestActor);
+        c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.81, "second")), w2.Ref);
+
+        c.Tell(AwaitSweep.Instance, TestActor);
+        var summary = ExpectMsg<SweepSummary>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, summary.Total);
+        Assert.Equal(1, summary.Finished);
+        Assert.Equal(1, summary.Duplicates);
+        Assert.Empty(summary.FailedTrials);
+
+        plan.Journal.Dispose();
+        var journal = Journal.Read(plan.JournalPath);
+        Assert.Single(journal.Results);
+        Assert.Equal(0, journal.Duplicates);
+        Assert.Equal("late", journal.Results[0].Node);
+    }
+
+    [Fact]
+    public void The_sweep_ends_when_every_trial_is_done_and_the_reporter_wrote_its_files()
+    {
+        var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]"));
+        c.Tell(AwaitSweep.Instance, TestActor);
+        var w = CreateTestProbe();
+        for (int i = 0; i < plan.Trials.Count; i++)
+        {
+            ExpectNoMsg(TimeSpan.FromMilliseconds(50)); // not done before the last result
+            Ask(c, w);
+            var a = w.ExpectMsg<TrialAssignment>();
+            c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.5 + i / 100.0)), w.Ref);
+        }
+        var summary = ExpectMsg<SweepSummary>(TimeSpan.FromSeconds(10));
+        Assert.Equal(plan.Trials.Count, summary.Finished);
+        _reporter.FishForMessage(m => m is WriteReport, TimeSpan.FromSeconds(5));
+        Ask(c, w);
+        w.ExpectMsg<NoWorkYet>(); // nothing left
+    }
+
+    [Fact]
+    public void A_trial_that_keeps_failing_is_given_up_after_the_attempt_limit()
+    {
+        var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));
+        var w = CreateTestProbe();
+        string? id = null;
+        for (int attempt = 1; attempt <= SweepCoordinator.MaxAttempts; attempt++)
+        {
+            Ask(c, w);
+            var a = w.ExpectMsg<TrialAssignment>();
+            id ??= a.Trial.Id;
+            Assert.Equal(id, a.Trial.Id);
+            c.Tell(new TrialFailed(plan.SweepId, a.Trial.Id, "n", "boom", Retryable: true), w.Ref);
+        }
+        c.Tell(AwaitSweep.Instance, TestActor);
+        var summary = ExpectMsg<SweepSummary>(TimeSpan.FromSeconds(10));
+        Assert.Equal([id!], summary.FailedTrials);
+        Assert.Equal(0, summary.Finished);
+    }
+
+    [Fact]
+    public async Task Finished_trials_from_the_journal_are_not_handed_out_again()
+    {
+        var settings = Fixtures.TinySweep("sweep.grid.alpha=[0]");
+        var dir = Path.Combine(_dir, "resume");
+        var trials = Grid.Expand(settings);
+        using (var first = SweepPlan.Prepare(settings, dir, false, false, "fp").Journal)
+            await first.AppendAsync(Fixtures.Result(trials[0], 0.7)).WaitAsync(TimeSpan.FromSeconds(5));
+        var plan = SweepPlan.Prepare(settings, dir, true, false, "fp");
+        _journals.Add(plan.Journal);
+        Assert.Single(plan.Finished);
+        var c = Sys.ActorOf(SweepCoordinator.Props(new SweepContext(plan.SweepId, settings, "fp"), plan.Trials, plan.Finished, null,
+            plan.Journal, _reporter.Ref));
+        var w = CreateTestProbe();
+        var handed = new List<string>();
+        for (int i = 1; i < trials.Count; i++)
+        {
+            Ask(c, w);
+            var a = w.ExpectMsg<TrialAssignment>();
+            handed.Add(a.Trial.Id);
+            c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.6)), w.Ref);
+        }
+        Assert.DoesNotContain(trials[0].Id, handed);
+        c.Tell(AwaitSweep.Instance, TestActor);
+        var summary = ExpectMsg<SweepSummary>(TimeSpan.FromSeconds(10));
+        Assert.Equal(trials.Count, summary.Finished);
+        Assert.Equal(1, summary.FinishedBefore);
+    }
+
+    void IDisposable.Dispose()
+    {
+        Shutdown();
+        foreach (var j in _journals) j.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+        base.Dispose(true);
+    }
+}

@@ -1,0 +1,87 @@
+using Akka.Actor;
+using Akka.Serialization;
+using Akka.TestKit.Xunit2;
+using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Tests;
+
+/// <summary>Every message type crosses the configured serializer (Hyperion, bound to IAkkaKdMessage) and comes back equal.</summary>
+public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new NodeOptions()))
+{
+    private IEnumerable<IAkkaKdMessage> Samples()
+    {
+        var settings = Fixtures.TinySweep();
+        var trials = Grid.Expand(settings);
+        var trial = trials.First(t => !t.IsBaseline);
+        var ctx = new SweepContext("sweep1", settings, new string('a', 64));
+        var teacher = new TeacherRecord("key", new string('b', 64), 0.97, 1234, 2.5, "node1");
+        var result = Fixtures.Result(trial, 0.91);
+        var summary = new SweepSummary("sweep1", 10, 9, 2, ["abc"], 1, 2, 3.5);
+        yield return new RequestWork(TestActor, "node1");
+        yield return new NoWorkYet("sweep1");
+        yield return ctx;
+        yield return new TrialAssignment(ctx, trial, teacher);
+        yield return new TrialAssignment(ctx, trials.First(t => t.IsBaseline), null);
+        yield return new TeacherAssignment(ctx, "key");
+        yield return new TrialProgress("sweep1", trial.Id, 2, 5, 0.25, 1.5);
+        yield return new TrialCompleted("sweep1", result);
+        yield return new TrialFailed("sweep1", trial.Id, "node1", "boom", true);
+        yield return new TeacherTrained("sweep1", teacher);
+        yield return new TeacherFailed("sweep1", "node1", "boom");
+        yield return AwaitSweep.Instance;
+        yield return summary;
+        yield return new SweepStarted(ctx, 10, [result], teacher, 2);
+        yield return new TrialAssigned("sweep1", trial, "node1");
+        yield return new TrialRequeued("sweep1", trial.Id, "worker died");
+        yield return new TrialFinished("sweep1", result);
+        yield return new TeacherReady("sweep1", teacher);
+        yield return new TrialGaveUp("sweep1", trial.Id, "boom");
+        yield return new WriteReport(summary);
+        yield return new ReportWritten("sweep1", ["a.csv"]);
+    }
+
+    [Fact]
+    public void Every_message_type_has_a_sample()
+    {
+        var types = typeof(IAkkaKdMessage).Assembly.GetTypes()
+            .Where(t => typeof(IAkkaKdMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract)
+            .ToHashSet();
+        var covered = Samples().Select(s => s.GetType()).ToHashSet();
+        Assert.Empty(types.Except(covered).Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Every_message_round_trips_through_the_configured_serializer()
+    {
+        var serialization = Sys.Serialization;
+        foreach (var message in Samples())
+        {
+            var serializer = serialization.FindSerializerFor(message);
+            Assert.Contains("Hyperion", serializer.GetType().Name);
+            var bytes = serializer.ToBinary(message);
+            var manifest = Serialization.ManifestFor(serializer, message);
+            var back = serialization.Deserialize(bytes, serializer.Identifier, manifest);
+            Assert.Equal(message.GetType(), back.GetType());
+            // Records with arrays and lists compare those by reference: compare a canonical text instead.
+            Assert.Equal(Canonical(message), Canonical(back));
+        }
+    }
+
+    private static string Canonical(object o) => System.Text.Json.JsonSerializer.Serialize(o, o.GetType(), CanonicalOptions);
+
+    private static readonly System.Text.Json.JsonSerializerOptions CanonicalOptions = new()
+    {
+        Converters = { new ActorRefPathConverter() },
+    };
+
+    private sealed class ActorRefPathConverter : System.Text.Json.Serialization.JsonConverter<IActorRef>
+    {
+        public override IActorRef Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(System.Text.Json.Utf8JsonWriter writer, IActorRef value, System.Text.Json.JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Path.ToStringWithUid());
+    }
+}
