@@ -9,6 +9,8 @@ namespace AkkaKd.Cli
 
             usage:
               akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N]
+                           [--host H] [--port P] [--seeds URI,...] [--min-workers K]   (akkakd sweep --help)
+              akkakd worker --seeds URI,... [--host H] [--port P] [--slots N]         (akkakd worker --help)
               akkakd bench [--json] [--peer kd_torch.py] [options]   (akkakd bench --help)
               akkakd data                                            (the embedded data set and its attribution)
 
@@ -31,6 +33,8 @@ namespace AkkaKd.Cli
                     "bench" => BenchCommand.Run(rest),
                     "sweep" when rest.Contains("--help") => PrintAndReturn(SweepCommand.Usage),
                     "sweep" => SweepCommand.Run(rest),
+                    "worker" when rest.Contains("--help") => PrintAndReturn(WorkerCommand.Usage),
+                    "worker" => WorkerCommand.Run(rest),
                     "data" => PrintAndReturn(DataSource.EmbeddedAttribution()),
                     _ => throw new UsageException($"unknown command '{args[0]}' (akkakd --help lists them)"),
                 };

@@ -9,9 +9,11 @@ namespace AkkaKd.Cli;
 /// <summary><c>akkakd sweep [FILE]</c>: runs a sweep file's grid on this machine and shows the leaderboard.</summary>
 public static class SweepCommand
 {
-    public const string Usage = "akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N]";
+    public const string Usage =
+        "akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N] [--plain] " +
+        "[--host H] [--public-host H] [--port P] [--seeds URI,...] [--min-workers K] [--config NODE.hocon]";
 
-    private static readonly HashSet<string> Values = ["out", "set", "slots"];
+    private static readonly HashSet<string> Values = ["out", "set", "slots", "min-workers", .. NodeArgs.Options];
     private static readonly HashSet<string> Flags = ["resume", "force", "plain"];
 
     public static int Run(string[] argv)
@@ -19,7 +21,8 @@ public static class SweepCommand
         var a = Args.Parse(argv, Values, Flags);
         a.NoMorePositional(1, Usage);
         var file = a.Positional.Count > 0 ? a.Positional[0] : null;
-        int slots = a.GetInt("slots", Environment.ProcessorCount, 1);
+        int slots = a.GetInt("slots", Environment.ProcessorCount, 0);
+        int minWorkers = a.GetInt("min-workers", 0, 0);
         bool resume = a.Flag("resume"), force = a.Flag("force");
         var outArg = a.Get("out");
         if (resume && outArg is null) throw new UsageException("--resume needs --out DIR (the folder of the sweep to continue)");
@@ -35,7 +38,7 @@ public static class SweepCommand
         }
 
         // One BLAS setting per process: the cores shared among the slots.
-        Blas.Configure(Math.Max(1, Environment.ProcessorCount / slots));
+        Blas.Configure(Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)));
         var source = DataSource.Parse(settings.Data.Source);
         var data = DataCache.Get(source);
         if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
@@ -74,13 +77,19 @@ public static class SweepCommand
                 e.Cancel = true;
                 cancel.Cancel();
             };
+            var node = NodeArgs.Read(a, Path.Combine(outDir, "akkakd.log"));
             var options = new SweepRunOptions
             {
                 Slots = slots,
+                MinWorkers = minWorkers,
                 Output = Console.Out,
                 Live = !a.Flag("plain") && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
-                Node = new NodeOptions { LogFile = Path.Combine(outDir, "akkakd.log") },
+                Node = node,
             };
+            if (node.Port > 0 || node.Seeds.Count > 0)
+                Console.WriteLine($"cluster: this node is akka.tcp://akkakd@{NodeBootstrap.PublicHost(node)}:{node.Port}" +
+                                  (node.Seeds.Count > 0 ? $", joining {string.Join(", ", node.Seeds)}" : " (the seed)") +
+                                  (minWorkers > 0 ? $"; waiting for {minWorkers} worker nodes" : ""));
             try
             {
                 var summary = SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token).GetAwaiter().GetResult();

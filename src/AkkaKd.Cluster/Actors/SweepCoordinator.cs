@@ -1,26 +1,31 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
+using Akka.Remote;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Actors;
 
 /// <summary>
-/// One per sweep, on the node that launched it. Holds the queue of pending trials, the trials in flight (and which
-/// worker has each), and the finished ids. Work is pulled by idle workers. A worker that dies gives its trials back;
-/// a result counts once, and only after the journal made it durable.
+/// One per sweep, at /user/coordinator on the node that launched it. Holds the queue of pending trials, the trials in
+/// flight (and which worker has each), and the finished ids. Work is pulled by idle workers. The trials of a worker that
+/// dies, or of a node that disconnects or becomes unreachable, go back to the queue at once; a result counts once, and
+/// only after the journal made it durable.
 /// </summary>
 public sealed class SweepCoordinator : ReceiveActor
 {
-    /// <summary>A trial that fails this many times (not counting workers that died) is given up.</summary>
+    /// <summary>A trial that fails this many times (not counting workers that died or gave it back) is given up.</summary>
     public const int MaxAttempts = 3;
 
     private readonly SweepContext _sweep;
     private readonly IActorRef _reporter;
+    private readonly IActorRef? _artifacts;
     private readonly Journal _journal;
     private readonly int _total;
-    private readonly HashSet<string> _trialIds;
+    private readonly int _minWorkers;
+    private readonly Dictionary<string, Trial> _byId;
     private readonly int _finishedBefore;
     private readonly bool _teacherNeeded;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -35,24 +40,27 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly HashSet<IActorRef> _watched = [];
     private readonly List<IActorRef> _idle = [];
     private readonly List<IActorRef> _waiters = [];
+    private readonly HashSet<Address> _workerNodes = [];
 
     private TeacherRecord? _teacher;
     private IActorRef? _teacherWorker;
-    private bool _teacherCommitting;
+    private TeacherRecord? _teacherArriving;
     private int _teacherFailures;
     private int _duplicates;
     private int _requeued;
     private SweepSummary? _summary;
 
     public SweepCoordinator(SweepContext sweep, IReadOnlyList<Trial> trials, IReadOnlyList<TrialResult> finishedBefore,
-        TeacherRecord? teacher, Journal journal, IActorRef reporter)
+        TeacherRecord? teacher, Journal journal, IActorRef reporter, IActorRef? artifacts = null, int minWorkers = 0)
     {
         _sweep = sweep;
         _journal = journal;
         _reporter = reporter;
+        _artifacts = artifacts;
+        _minWorkers = minWorkers;
         _teacher = teacher;
         _total = trials.Count;
-        _trialIds = trials.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        _byId = trials.ToDictionary(t => t.Id, StringComparer.Ordinal);
         foreach (var r in finishedBefore) _finished.Add(r.Id);
         _finishedBefore = trials.Count(t => _finished.Contains(t.Id));
         // Baselines first: they need no teacher and run while it trains.
@@ -64,43 +72,80 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<TrialCompleted>(OnCompleted);
         Receive<ResultDurable>(OnDurable);
         Receive<TrialFailed>(OnFailed);
+        Receive<WorkReturned>(OnReturned);
         Receive<TeacherTrained>(OnTeacherTrained);
+        Receive<ArtifactReady>(r => _teacherArriving?.Hash == r.Hash, _ => CommitTeacher(_teacherArriving!));
+        Receive<ArtifactUnavailable>(u => _teacherArriving?.Hash == u.Hash,
+            u => OnTeacherFailed(new TeacherFailed(_sweep.SweepId, _teacherArriving!.Node, "teacher artifact: " + u.Reason)));
         Receive<TeacherDurable>(OnTeacherDurable);
         Receive<TeacherFailed>(OnTeacherFailed);
         Receive<JournalFailed>(f =>
         {
             _log.Error("journal write failed: {0}", f.Error);
             _committing.Remove(f.TrialId);
-            Requeue(f.TrialId, null, "journal write failed");
+            if (f.Trial != null) Requeue(f.Trial, "journal write failed");
             Dispatch();
         });
-        Receive<Terminated>(t => OnWorkerGone(t.ActorRef, "worker stopped"));
+        Receive<Terminated>(t => WorkersGone(w => w.Equals(t.ActorRef), "worker stopped"));
+        Receive<ClusterEvent.CurrentClusterState>(s =>
+        {
+            foreach (var m in s.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(WorkerNode.WorkerRole))) _workerNodes.Add(m.Address);
+            Dispatch();
+        });
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            if (!m.Member.HasRole(WorkerNode.WorkerRole)) return;
+            _workerNodes.Add(m.Member.Address);
+            _log.Info("worker node up: {0} ({1} worker nodes)", m.Member.Address, _workerNodes.Count);
+            Dispatch();
+        });
+        Receive<ClusterEvent.MemberRemoved>(m =>
+        {
+            _workerNodes.Remove(m.Member.Address);
+            NodeLost(m.Member.Address, "node removed from the cluster");
+        });
+        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "node unreachable"));
+        Receive<ClusterEvent.ReachableMember>(_ => { });
+        // A node that dies closes its TCP connections at once: give its trials back without waiting for the failure
+        // detector. If the node was only briefly disconnected, a trial may run twice; its result still counts once.
+        Receive<DisassociatedEvent>(d => NodeLost(d.RemoteAddress, "connection to the node closed"));
         Receive<AwaitSweep>(_ =>
         {
             if (_summary != null) Sender.Tell(_summary);
             else _waiters.Add(Sender);
         });
-        Receive<ReportWritten>(_ =>
-        {
-            foreach (var w in _waiters) w.Tell(_summary!);
-            _waiters.Clear();
-        });
+        Receive<ReportWritten>(_ => AnswerWaiters());
         Receive<Status.Failure>(f =>
         {
-            _log.Error(f.Cause, "report failed");
-            foreach (var w in _waiters) w.Tell(_summary!);
-            _waiters.Clear();
+            _log.Error(f.Cause, "the report failed");
+            AnswerWaiters();
         });
     }
 
     public static Props Props(SweepContext sweep, IReadOnlyList<Trial> trials, IReadOnlyList<TrialResult> finishedBefore,
-        TeacherRecord? teacher, Journal journal, IActorRef reporter) =>
-        Akka.Actor.Props.Create(() => new SweepCoordinator(sweep, trials, finishedBefore, teacher, journal, reporter));
+        TeacherRecord? teacher, Journal journal, IActorRef reporter, IActorRef? artifacts = null, int minWorkers = 0) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(sweep, trials, finishedBefore, teacher, journal, reporter, artifacts, minWorkers));
+
+    private bool InCluster => ((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider;
 
     protected override void PreStart()
     {
         _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _total, _finishedBefore);
+        if (InCluster)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.UnreachableMember),
+                typeof(ClusterEvent.ReachableMember));
+            Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        }
         CheckDone();
+    }
+
+    protected override void PostStop()
+    {
+        if (!InCluster) return;
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
     }
 
     private void OnRequestWork(RequestWork r)
@@ -113,10 +158,14 @@ public sealed class SweepCoordinator : ReceiveActor
         }
     }
 
+    /// <summary>Enough worker nodes are up to start (--min-workers).</summary>
+    private bool Started => _minWorkers <= 0 || _workerNodes.Count >= _minWorkers;
+
     /// <summary>Gives the worker the teacher to train, or the first trial it can run now. False if there is none.</summary>
     private bool TryAssign(IActorRef worker, string node)
     {
-        if (_teacherNeeded && _teacher is null && _teacherWorker is null && !_teacherCommitting)
+        if (!Started) return false;
+        if (_teacherNeeded && _teacher is null && _teacherWorker is null && _teacherArriving is null)
         {
             _teacherWorker = worker;
             worker.Tell(new TeacherAssignment(_sweep, _sweep.Settings.TeacherKey()));
@@ -128,15 +177,17 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             var next = n.Next;
             var trial = n.Value;
-            if (_finished.Contains(trial.Id) || _committing.Contains(trial.Id))
+            if (_finished.Contains(trial.Id) || _committing.Contains(trial.Id) || _inFlight.ContainsKey(trial.Id))
             {
-                _pending.Remove(n); // a late result finished it while it waited
+                _pending.Remove(n); // finished (or taken) while it waited
             }
             else if (trial.IsBaseline || _teacher != null)
             {
                 _pending.Remove(n);
                 _inFlight[trial.Id] = (trial, worker);
-                worker.Tell(new TrialAssignment(_sweep, trial, trial.IsBaseline ? null : _teacher));
+                worker.Tell(trial.IsBaseline
+                    ? new TrialAssignment(_sweep, trial, null, null)
+                    : new TrialAssignment(_sweep, trial, _teacher, _artifacts));
                 _reporter.Tell(new TrialAssigned(_sweep.SweepId, trial, node));
                 return true;
             }
@@ -156,28 +207,30 @@ public sealed class SweepCoordinator : ReceiveActor
         }
     }
 
-    private static string NodeOf(IActorRef worker)
+    private string NodeOf(IActorRef worker)
     {
         var a = worker.Path.Address;
+        if (a.Host is null && InCluster) a = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         return a.Host is null ? "local" : $"{a.Host}:{a.Port}";
     }
 
     private void OnCompleted(TrialCompleted c)
     {
         var id = c.Result.Id;
-        if (_inFlight.TryGetValue(id, out var f) && f.Worker.Equals(Sender)) _inFlight.Remove(id);
+        if (!_byId.TryGetValue(id, out var trial)) return;
         if (_finished.Contains(id) || _committing.Contains(id))
         {
             _duplicates++;
             _log.Info("trial {0}: duplicate result from {1} discarded", id, c.Result.Node);
             return;
         }
+        // Whoever had it in flight (this worker, or the one it was requeued to) no longer needs to run it.
         _inFlight.Remove(id);
         _committing.Add(id);
         var self = Self;
         _journal.AppendAsync(c.Result).ContinueWith(t => t.IsCompletedSuccessfully
                 ? (object)new ResultDurable(c.Result)
-                : new JournalFailed(id, t.Exception?.GetBaseException().Message ?? "cancelled"),
+                : new JournalFailed(id, trial, t.Exception?.GetBaseException().Message ?? "cancelled"),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(self);
     }
 
@@ -192,13 +245,13 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnFailed(TrialFailed f)
     {
-        if (_inFlight.TryGetValue(f.TrialId, out var x) && x.Worker.Equals(Sender)) _inFlight.Remove(f.TrialId);
-        else return; // not (any longer) this worker's trial
+        if (!_inFlight.TryGetValue(f.TrialId, out var x) || !x.Worker.Equals(Sender)) return; // no longer this worker's
+        _inFlight.Remove(f.TrialId);
         int attempts = _attempts[f.TrialId] = _attempts.GetValueOrDefault(f.TrialId) + 1;
         _log.Warning("trial {0} failed on {1} (attempt {2}): {3}", f.TrialId, f.Node, attempts, f.Error);
         if (f.Retryable && attempts < MaxAttempts)
         {
-            Requeue(f.TrialId, x.Trial, f.Error);
+            Requeue(x.Trial, f.Error);
             Dispatch();
         }
         else
@@ -209,48 +262,77 @@ public sealed class SweepCoordinator : ReceiveActor
         }
     }
 
-    private void Requeue(string id, Trial? trial, string reason)
+    private void OnReturned(WorkReturned r)
     {
-        trial ??= _inFlight.TryGetValue(id, out var x) ? x.Trial : null;
-        _inFlight.Remove(id);
-        if (trial is null || _finished.Contains(id)) return;
-        _pending.AddFirst(trial);
-        _requeued++;
-        _reporter.Tell(new TrialRequeued(_sweep.SweepId, id, reason));
+        _log.Info("{0} returned by {1}: {2}", r.TrialId, r.Node, r.Reason);
+        if (r.TrialId == TeacherTrial.Id)
+        {
+            if (Sender.Equals(_teacherWorker)) _teacherWorker = null;
+        }
+        else if (_inFlight.TryGetValue(r.TrialId, out var x) && x.Worker.Equals(Sender))
+        {
+            _inFlight.Remove(r.TrialId);
+            Requeue(x.Trial, $"{r.Reason} ({r.Node})");
+        }
+        _idle.Remove(Sender);
+        Dispatch();
     }
 
-    private void OnWorkerGone(IActorRef worker, string reason)
+    private void Requeue(Trial trial, string reason)
     {
-        _watched.Remove(worker);
-        _idle.Remove(worker);
-        foreach (var id in _inFlight.Where(kv => kv.Value.Worker.Equals(worker)).Select(kv => kv.Key).ToList())
+        if (_finished.Contains(trial.Id) || _committing.Contains(trial.Id)) return;
+        _pending.AddFirst(trial);
+        _requeued++;
+        _reporter.Tell(new TrialRequeued(_sweep.SweepId, trial.Id, reason));
+    }
+
+    private void NodeLost(Address address, string reason)
+    {
+        if (InCluster && address.Equals(Akka.Cluster.Cluster.Get(Context.System).SelfAddress)) return;
+        WorkersGone(w => address.Equals(w.Path.Address), reason + " " + address.HostPort());
+    }
+
+    /// <summary>Every trial in flight on a worker that matches goes back to the queue, at the front.</summary>
+    private void WorkersGone(Func<IActorRef, bool> gone, string reason)
+    {
+        _idle.RemoveAll(w => gone(w));
+        foreach (var (id, (trial, _)) in _inFlight.Where(kv => gone(kv.Value.Worker)).ToList())
         {
-            _log.Warning("trial {0} back to the queue: {1} ({2})", id, reason, worker.Path);
-            Requeue(id, null, reason);
+            _log.Warning("trial {0} back to the queue: {1}", id, reason);
+            _inFlight.Remove(id);
+            Requeue(trial, reason);
         }
-        if (worker.Equals(_teacherWorker))
+        if (_teacherWorker != null && gone(_teacherWorker))
         {
             _log.Warning("teacher back to the queue: {0}", reason);
             _teacherWorker = null;
+            _reporter.Tell(new TrialRequeued(_sweep.SweepId, TeacherTrial.Id, reason));
         }
         Dispatch();
     }
 
     private void OnTeacherTrained(TeacherTrained t)
     {
-        if (_teacher != null || _teacherCommitting) return;
-        _teacherCommitting = true;
-        _teacherWorker = null;
+        if (_teacher != null || _teacherArriving != null) return;
+        _teacherArriving = t.Teacher;
+        if (Sender.Equals(_teacherWorker)) _teacherWorker = null;
+        // The artifact must be on this node before the teacher counts: the node that trained it may die.
+        if (_artifacts is null) CommitTeacher(t.Teacher);
+        else _artifacts.Tell(new EnsureArtifact(t.Teacher.Hash, t.ArtifactSource));
+    }
+
+    private void CommitTeacher(TeacherRecord teacher)
+    {
         var self = Self;
-        _journal.AppendAsync(t.Teacher).ContinueWith(x => x.IsCompletedSuccessfully
-                ? (object)new TeacherDurable(t.Teacher)
-                : new TeacherFailed(_sweep.SweepId, t.Teacher.Node, "journal write failed: " + x.Exception?.GetBaseException().Message),
+        _journal.AppendAsync(teacher).ContinueWith(x => x.IsCompletedSuccessfully
+                ? (object)new TeacherDurable(teacher)
+                : new TeacherFailed(_sweep.SweepId, teacher.Node, "journal write failed: " + x.Exception?.GetBaseException().Message),
             TaskContinuationOptions.ExecuteSynchronously).PipeTo(self);
     }
 
     private void OnTeacherDurable(TeacherDurable d)
     {
-        _teacherCommitting = false;
+        _teacherArriving = null;
         _teacher = d.Teacher;
         _reporter.Tell(new TeacherReady(_sweep.SweepId, d.Teacher));
         Dispatch();
@@ -258,7 +340,7 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnTeacherFailed(TeacherFailed f)
     {
-        _teacherCommitting = false;
+        _teacherArriving = null;
         if (Sender.Equals(_teacherWorker)) _teacherWorker = null;
         _teacherFailures++;
         _log.Error("teacher failed on {0}: {1}", f.Node, f.Error);
@@ -280,7 +362,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void CheckDone()
     {
         if (_summary != null) return;
-        int finished = _finished.Count(_trialIds.Contains);
+        int finished = _finished.Count(_byId.ContainsKey);
         if (finished + _failed.Count < _total) return;
         _summary = new SweepSummary(_sweep.SweepId, _total, finished, _finishedBefore,
             _failed.Keys.Order(StringComparer.Ordinal).ToList(), _duplicates, _requeued, _clock.Elapsed.TotalSeconds);
@@ -290,10 +372,16 @@ public sealed class SweepCoordinator : ReceiveActor
         _reporter.Ask<ReportWritten>(new WriteReport(_summary), TimeSpan.FromMinutes(2)).PipeTo(Self);
     }
 
+    private void AnswerWaiters()
+    {
+        foreach (var w in _waiters) w.Tell(_summary!);
+        _waiters.Clear();
+    }
+
     /// <summary>How the teacher shows in the live table while it trains.</summary>
     public static readonly Trial TeacherTrial = new("teacher", "teacher", 0, null, 0, 0, 0);
 
     private sealed record ResultDurable(TrialResult Result);
     private sealed record TeacherDurable(TeacherRecord Teacher);
-    private sealed record JournalFailed(string TrialId, string Error);
+    private sealed record JournalFailed(string TrialId, Trial? Trial, string Error);
 }

@@ -3,15 +3,13 @@ using Akka.Event;
 using AkkaKd.Cluster.Hosting;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Distillation.Data;
-using AkkaKd.Distillation.Numerics;
-using AkkaKd.Distillation.Training;
-using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Actors;
 
 /// <summary>
-/// One per slot on a worker node. Pulls a trial (or the teacher) from the coordinator, trains it on a thread of its
-/// own (never on the dispatcher that runs the actors), sends progress per epoch and the result, then asks again.
+/// One per slot on a worker node. Pulls a trial (or the teacher) from the coordinators its node knows of, fetches the
+/// teacher artifact through the node's hub if the trial needs it, trains on a thread of its own (never on the
+/// dispatcher that runs the actors), sends progress per epoch and the result, then asks again.
 /// </summary>
 public sealed class TrialWorker : ReceiveActor, IWithTimers
 {
@@ -19,72 +17,186 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
 
     private readonly NodeServices _node;
+    private readonly IActorRef _artifacts;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IActorRef _coordinator;
+    private readonly List<IActorRef> _coordinators = [];
+    private readonly HashSet<string> _refusedSweeps = new(StringComparer.Ordinal);
     private CancellationTokenSource? _cancel;
+    private Current? _current;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrialWorker(IActorRef coordinator, NodeServices node)
+    public TrialWorker(NodeServices node, IActorRef artifacts)
     {
-        _coordinator = coordinator;
         _node = node;
+        _artifacts = artifacts;
         Idle();
     }
 
-    public static Props Props(IActorRef coordinator, NodeServices node) =>
-        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, node));
-
-    protected override void PreStart() => AskForWork();
+    public static Props Props(NodeServices node, IActorRef artifacts) =>
+        Akka.Actor.Props.Create(() => new TrialWorker(node, artifacts));
 
     protected override void PostStop() => _cancel?.Cancel();
 
-    private void AskForWork() => _coordinator.Tell(new RequestWork(Self, _node.Node));
+    private void AskForWork()
+    {
+        foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
+    }
+
+    private void Common()
+    {
+        Receive<CoordinatorUp>(c =>
+        {
+            if (_coordinators.Contains(c.Coordinator)) return;
+            _coordinators.Add(c.Coordinator);
+            if (_current is null) c.Coordinator.Tell(new RequestWork(Self, _node.Node));
+        });
+        Receive<CoordinatorGone>(g =>
+        {
+            _coordinators.Remove(g.Coordinator);
+            if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
+            {
+                _log.Info("coordinator {0} gone: dropping trial {1}", g.Coordinator.Path, cur.TrialId);
+                _cancel?.Cancel();
+                _cancel = null;
+                _current = null;
+                Become(Idle);
+            }
+        });
+        Receive<ReturnWork>(_ =>
+        {
+            if (_current is { } cur)
+            {
+                _cancel?.Cancel();
+                cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.TrialId, _node.Node, "node leaving"));
+                _current = null;
+            }
+            Sender.Tell(WorkHandedBack.Instance);
+            Become(Leaving);
+        });
+    }
 
     private void Idle()
     {
+        Common();
         Receive<TrialAssignment>(a =>
         {
+            if (Refused(a.Sweep.SweepId, a.Trial.Id)) return;
             Timers.Cancel("retry");
-            Become(Busy);
-            Start(a.Trial.Id, a.Sweep, ct => RunTrial(a, ct));
+            _current = new Current(Sender, a.Sweep.SweepId, a.Trial.Id);
+            var teacher = a.Teacher;
+            if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
+            {
+                if (a.ArtifactSource is null)
+                {
+                    Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
+                    return;
+                }
+                _artifacts.Tell(new EnsureArtifact(teacher.Hash, a.ArtifactSource));
+                Become(() => Fetching(a));
+                return;
+            }
+            StartTrial(a);
         });
         Receive<TeacherAssignment>(a =>
         {
+            if (Refused(a.Sweep.SweepId, "teacher")) return;
             Timers.Cancel("retry");
+            _current = new Current(Sender, a.Sweep.SweepId, "teacher");
             Become(Busy);
-            Start("teacher", a.Sweep, ct => RunTeacher(a, ct));
+            var self = Self;
+            var coordinator = Sender;
+            var sweep = a.Sweep;
+            Start(ct => new TeacherTrained(sweep.SweepId,
+                _node.Trainer.TrainTeacher(_node, sweep,
+                    (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, "teacher", e, n, loss, sec)), ct),
+                _artifacts));
         });
         Receive<NoWorkYet>(_ => Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval));
         Receive<Retry>(_ => AskForWork());
     }
 
+    private void Fetching(TrialAssignment a)
+    {
+        Common();
+        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a));
+        Receive<ArtifactUnavailable>(u => u.Hash == a.Teacher!.Hash,
+            u => Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
+        BusyReplies();
+    }
+
     private void Busy()
     {
+        Common();
         Receive<Done>(d =>
         {
-            _cancel = null;
-            _coordinator.Tell(d.Message);
-            Become(Idle);
-            AskForWork();
+            if (d.Token != _cancel) return; // from work that was dropped
+            Finish(d.Message);
         });
-        // A second assignment while busy (a duplicate push): give it back so the coordinator requeues it.
-        Receive<TrialAssignment>(a => Sender.Tell(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "worker busy", true)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new TeacherFailed(a.Sweep.SweepId, _node.Node, "worker busy")));
+        BusyReplies();
+    }
+
+    private void Leaving()
+    {
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Trial.Id, _node.Node, "node leaving")));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, "teacher", _node.Node, "node leaving")));
+        Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
+        ReceiveAny(_ => { });
+    }
+
+    /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
+    private void BusyReplies()
+    {
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Trial.Id, _node.Node, "worker busy")));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, "teacher", _node.Node, "worker busy")));
         Receive<NoWorkYet>(_ => { });
         Receive<Retry>(_ => { });
     }
 
-    /// <summary>Runs the work on a dedicated thread and pipes its outcome back as a message.</summary>
-    private void Start(string id, SweepContext sweep, Func<CancellationToken, IAkkaKdMessage> work)
+    private bool Refused(string sweepId, string trialId)
     {
-        _cancel = new CancellationTokenSource();
-        var ct = _cancel.Token;
-        var self = Self;
+        if (!_refusedSweeps.Contains(sweepId)) return false;
+        Sender.Tell(new WorkReturned(sweepId, trialId, _node.Node, "this node's data differ from the sweep's"));
+        return true;
+    }
+
+    private void StartTrial(TrialAssignment a)
+    {
+        Become(Busy);
+        var coordinator = _current!.Coordinator;
+        var sweep = a.Sweep;
+        var trial = a.Trial;
+        Start(ct => new TrialCompleted(sweep.SweepId,
+            _node.Trainer.TrainTrial(_node, sweep, trial, a.Teacher,
+                (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec)), ct)));
+    }
+
+    /// <summary>Sends the outcome to the coordinator that gave the work, and asks for more.</summary>
+    private void Finish(IAkkaKdMessage outcome)
+    {
+        var cur = _current!;
+        _current = null;
+        _cancel = null;
+        cur.Coordinator.Tell(outcome);
+        if (outcome is WorkReturned { Reason: var reason } && reason.StartsWith("data mismatch", StringComparison.Ordinal))
+        {
+            _refusedSweeps.Add(cur.SweepId);
+            _coordinators.Remove(cur.Coordinator);
+        }
+        Become(Idle);
+        AskForWork();
+    }
+
+    /// <summary>Runs the work on a dedicated thread and pipes its outcome back as a message.</summary>
+    private void Start(Func<CancellationToken, IAkkaKdMessage> work)
+    {
+        var cur = _current!;
+        var cancel = _cancel = new CancellationTokenSource();
+        var ct = cancel.Token;
         var node = _node.Node;
-        IAkkaKdMessage Fail(string error) => id == "teacher"
-            ? new TeacherFailed(sweep.SweepId, node, error)
-            : new TrialFailed(sweep.SweepId, id, node, error, Retryable: true);
+        IAkkaKdMessage Fail(string error) => cur.TrialId == "teacher"
+            ? new TeacherFailed(cur.SweepId, node, error)
+            : new TrialFailed(cur.SweepId, cur.TrialId, node, error, Retryable: true);
         Task.Factory.StartNew(() =>
             {
                 try
@@ -95,6 +207,10 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 {
                     return Fail("cancelled");
                 }
+                catch (DataMismatchException e)
+                {
+                    return new WorkReturned(cur.SweepId, cur.TrialId, node, "data mismatch: " + e.Message);
+                }
                 catch (DataException e)
                 {
                     return Fail(e.Message);
@@ -104,55 +220,17 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                     return Fail($"{e.GetType().Name}: {e.Message}");
                 }
             }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            .ContinueWith(t => new Done(t.IsCompletedSuccessfully ? t.Result : Fail("cancelled")),
+            .ContinueWith(t => new Done(t.IsCompletedSuccessfully ? t.Result : Fail("cancelled"), cancel),
                 TaskContinuationOptions.ExecuteSynchronously)
-            .PipeTo(self);
+            .PipeTo(Self);
     }
 
-    private IAkkaKdMessage RunTrial(TrialAssignment a, CancellationToken ct)
-    {
-        var s = a.Sweep.Settings;
-        var trial = a.Trial;
-        var data = _node.Data(s.Data.Source, s.Data.Train, s.Data.Test, a.Sweep.DataFingerprint);
-        TeacherArtifact? teacher = null;
-        if (!trial.IsBaseline)
-        {
-            var rec = a.Teacher ?? throw new InvalidOperationException("a distilled trial without a teacher");
-            var logits = _node.Teachers.TryGet(rec.Hash)
-                         ?? throw new TeacherMissingException($"teacher {rec.Hash[..12]} is not on node {_node.Node}");
-            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
-        }
-        var coordinator = _coordinator;
-        var sweepId = a.Sweep.SweepId;
-        var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, [trial.Width], s.Student.Train,
-            trial.StudentSeed, teacher, trial.TrainTemperature, (float)trial.Alpha, Blas.Gemm,
-            e => coordinator.Tell(new TrialProgress(sweepId, trial.Id, e.Epoch, e.Epochs, e.MeanLoss, e.Seconds)), ct);
-        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
-        return new TrialCompleted(sweepId, new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed,
-            outcome.TestAccuracy, outcome.TestLoss, a.Teacher?.TestAcc, outcome.Parameters, teacherParams,
-            outcome.TrainSeconds, _node.Node, DateTimeOffset.UtcNow));
-    }
-
-    private IAkkaKdMessage RunTeacher(TeacherAssignment a, CancellationToken ct)
-    {
-        var s = a.Sweep.Settings;
-        var data = _node.Data(s.Data.Source, s.Data.Train, s.Data.Test, a.Sweep.DataFingerprint);
-        var coordinator = _coordinator;
-        var sweepId = a.Sweep.SweepId;
-        var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
-            e => coordinator.Tell(new TrialProgress(sweepId, "teacher", e.Epoch, e.Epochs, e.MeanLoss, e.Seconds)), ct);
-        _node.Teachers.Put(teacher.Hash, teacher.Logits);
-        _log.Info("teacher {0} trained: test accuracy {1:P2}, {2:F1} s", teacher.Hash[..12], teacher.TestAccuracy, teacher.TrainSeconds);
-        return new TeacherTrained(sweepId, new TeacherRecord(a.TeacherKey + ";data=" + a.Sweep.DataFingerprint, teacher.Hash,
-            teacher.TestAccuracy, teacher.Parameters, teacher.TrainSeconds, _node.Node));
-    }
+    private sealed record Current(IActorRef Coordinator, string SweepId, string TrialId);
 
     private sealed record Retry
     {
         public static readonly Retry Instance = new();
     }
 
-    private sealed record Done(IAkkaKdMessage Message);
-
-    private sealed class TeacherMissingException(string message) : Exception(message);
+    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token);
 }

@@ -9,6 +9,8 @@ public sealed record NodeOptions
     public const string SystemName = "akkakd";
 
     public string Host { get; init; } = "127.0.0.1";
+    /// <summary>The name other nodes reach this one by, when it differs from the bind address (e.g. in a container).</summary>
+    public string? PublicHost { get; init; }
     public int Port { get; init; }
     /// <summary>Seed node addresses (akka.tcp://akkakd@host:port); none: the node joins itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
@@ -36,6 +38,7 @@ public static class NodeBootstrap
         var top = $$"""
             akka.remote.dot-netty.tcp.hostname = {{Q(o.Host)}}
             akka.remote.dot-netty.tcp.port = {{o.Port}}
+            akka.remote.dot-netty.tcp.public-hostname = {{Q(PublicHost(o))}}
             akka.cluster.roles = [{{string.Join(", ", o.Roles.Select(Q))}}]
             akka.cluster.seed-nodes = [{{string.Join(", ", o.Seeds.Select(Q))}}]
             akkakd.log-file = {{Q(o.LogFile ?? "")}}
@@ -44,6 +47,10 @@ public static class NodeBootstrap
         if (!string.IsNullOrWhiteSpace(o.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(o.Hocon));
         return config.WithFallback(BaseConfig());
     }
+
+    /// <summary>The advertised host: the public one if given; the machine's name when bound to every interface.</summary>
+    public static string PublicHost(NodeOptions o) =>
+        !string.IsNullOrWhiteSpace(o.PublicHost) ? o.PublicHost! : o.Host is "0.0.0.0" or "::" ? System.Net.Dns.GetHostName() : o.Host;
 
     /// <summary>
     /// Creates the system and waits until this node is Up in the cluster (joining itself when there are no seeds).

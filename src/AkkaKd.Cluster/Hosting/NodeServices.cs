@@ -46,19 +46,36 @@ public sealed class TeacherStore(string? directory)
         return loaded;
     }
 
+    /// <summary>The artifact's bytes (as they travel between nodes), or null if it is not here.</summary>
+    public byte[]? TryGetBytes(string hash) => TryGet(hash) is { } logits ? MemoryMarshal.AsBytes(logits.AsSpan()).ToArray() : null;
+
+    /// <summary>Keeps an artifact that arrived as bytes, after checking them against the hash.</summary>
+    public bool TryPutBytes(string hash, byte[] bytes)
+    {
+        if (bytes.Length % sizeof(float) != 0) return false;
+        var logits = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        if (TeacherArtifact.HashOf(logits) != hash) return false;
+        Put(hash, logits);
+        return true;
+    }
+
     private string PathOf(string hash) => Path.Combine(Directory!, $"teacher-{hash}.f32");
 }
 
 /// <summary>The data of one sweep on one node: loaded once, split once, and proven by fingerprint.</summary>
 public sealed record NodeData(DataSet Data, LabeledRows Train, LabeledRows Test);
 
-/// <summary>What a node's workers share: its name, its teacher store and its loaded data.</summary>
-public sealed class NodeServices(string node, TeacherStore teachers)
+/// <summary>This node's data differ from the sweep's: the node takes no work from that sweep.</summary>
+public sealed class DataMismatchException(string message) : Exception(message);
+
+/// <summary>What a node's workers share: its name, its teacher store, its loaded data and the trainer.</summary>
+public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrainer? trainer = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<NodeData>> _splits = new(StringComparer.Ordinal);
 
     public string Node { get; } = node;
     public TeacherStore Teachers { get; } = teachers;
+    public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
 
     /// <summary>Loads (once) and splits the data of a sweep; throws DataException if the fingerprint differs.</summary>
     public NodeData Data(string source, int train, int test, string expectedFingerprint)
@@ -81,8 +98,8 @@ public sealed class NodeServices(string node, TeacherStore teachers)
             throw;
         }
         if (nd.Data.Fingerprint != expectedFingerprint)
-            throw new DataException(source,
-                $"this node's data has fingerprint {nd.Data.Fingerprint[..12]}, the sweep's is {expectedFingerprint[..12]}");
+            throw new DataMismatchException(
+                $"{source} on node {Node} has fingerprint {nd.Data.Fingerprint[..12]}, the sweep's is {expectedFingerprint[..Math.Min(12, expectedFingerprint.Length)]}");
         return nd;
     }
 }

@@ -15,8 +15,11 @@ public sealed record NoWorkYet(string SweepId) : IAkkaKdMessage;
 /// <summary>What every assignment carries: the sweep's settings and the data fingerprint the worker must prove.</summary>
 public sealed record SweepContext(string SweepId, SweepSettings Settings, string DataFingerprint) : IAkkaKdMessage;
 
-/// <summary>Train one trial. Distilled trials name the teacher artifact they need by hash.</summary>
-public sealed record TrialAssignment(SweepContext Sweep, Trial Trial, TeacherRecord? Teacher) : IAkkaKdMessage;
+/// <summary>
+/// Train one trial. Distilled trials name the teacher artifact they need by hash, and where to fetch it from (the
+/// coordinator node's artifact hub) if the worker's node does not have it yet.
+/// </summary>
+public sealed record TrialAssignment(SweepContext Sweep, Trial Trial, TeacherRecord? Teacher, IActorRef? ArtifactSource) : IAkkaKdMessage;
 
 /// <summary>Train the sweep's teacher and keep its logits (the teacher artifact).</summary>
 public sealed record TeacherAssignment(SweepContext Sweep, string TeacherKey) : IAkkaKdMessage;
@@ -30,8 +33,31 @@ public sealed record TrialCompleted(string SweepId, TrialResult Result) : IAkkaK
 /// <summary>A trial could not run on this worker. Retryable failures go back to the queue.</summary>
 public sealed record TrialFailed(string SweepId, string TrialId, string Node, string Error, bool Retryable) : IAkkaKdMessage;
 
-/// <summary>The teacher is trained; its artifact is in the worker node's store, named by hash.</summary>
-public sealed record TeacherTrained(string SweepId, TeacherRecord Teacher) : IAkkaKdMessage;
+/// <summary>The teacher is trained; its artifact is in the worker node's store (served by ArtifactSource), named by hash.</summary>
+public sealed record TeacherTrained(string SweepId, TeacherRecord Teacher, IActorRef ArtifactSource) : IAkkaKdMessage;
+
+/// <summary>
+/// The worker gives a trial back without it counting as a failed attempt: its node is leaving, its data differ from
+/// the sweep's (then it takes no more work from this sweep), or it was busy.
+/// </summary>
+public sealed record WorkReturned(string SweepId, string TrialId, string Node, string Reason) : IAkkaKdMessage;
+
+/// <summary>To a node's workers: a sweep's coordinator is reachable at this ref.</summary>
+public sealed record CoordinatorUp(IActorRef Coordinator) : IAkkaKdMessage;
+
+/// <summary>To a node's workers: this coordinator is gone (its sweep ended, or its node left).</summary>
+public sealed record CoordinatorGone(IActorRef Coordinator) : IAkkaKdMessage;
+
+/// <summary>To a worker: give back the work in hand (the node is leaving), then answer <see cref="WorkHandedBack"/>.</summary>
+public sealed record ReturnWork : IAkkaKdMessage
+{
+    public static readonly ReturnWork Instance = new();
+}
+
+public sealed record WorkHandedBack : IAkkaKdMessage
+{
+    public static readonly WorkHandedBack Instance = new();
+}
 
 /// <summary>The teacher could not be trained on this worker.</summary>
 public sealed record TeacherFailed(string SweepId, string Node, string Error) : IAkkaKdMessage;

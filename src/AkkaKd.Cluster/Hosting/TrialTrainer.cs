@@ -1,0 +1,62 @@
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Distillation.Numerics;
+using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Hosting;
+
+/// <summary>A trial's progress callback: epoch, epochs, mean loss, seconds.</summary>
+public delegate void EpochCallback(int epoch, int epochs, double loss, double seconds);
+
+/// <summary>
+/// What a worker runs on its training thread. The actors only move messages; this does the arithmetic (or, in the
+/// scheduler benchmark, returns at once).
+/// </summary>
+public interface ITrialTrainer
+{
+    /// <summary>Trains the sweep's teacher, keeps its artifact in the node's store and describes it.</summary>
+    TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel);
+
+    /// <summary>Trains one student (the teacher artifact, if needed, is already in the node's store).</summary>
+    TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacher, EpochCallback progress,
+        CancellationToken cancel);
+}
+
+/// <summary>The real trainer: data from the node's cache (proven by fingerprint), MLPs trained with the process's GEMM.</summary>
+public sealed class DistillationTrainer : ITrialTrainer
+{
+    public static readonly DistillationTrainer Instance = new();
+
+    public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel)
+    {
+        var s = sweep.Settings;
+        var data = node.Data(s.Data.Source, s.Data.Train, s.Data.Test, sweep.DataFingerprint);
+        var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
+            e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
+        node.Teachers.Put(teacher.Hash, teacher.Logits);
+        return new TeacherRecord(SweepPlan.TeacherJournalKey(s, sweep.DataFingerprint), teacher.Hash, teacher.TestAccuracy,
+            teacher.Parameters, teacher.TrainSeconds, node.Node);
+    }
+
+    public TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacherRecord,
+        EpochCallback progress, CancellationToken cancel)
+    {
+        var s = sweep.Settings;
+        var data = node.Data(s.Data.Source, s.Data.Train, s.Data.Test, sweep.DataFingerprint);
+        TeacherArtifact? teacher = null;
+        if (!trial.IsBaseline)
+        {
+            var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
+            var logits = node.Teachers.TryGet(rec.Hash)
+                         ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
+            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
+        }
+        var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, [trial.Width], s.Student.Train,
+            trial.StudentSeed, teacher, trial.TrainTemperature, (float)trial.Alpha, Blas.Gemm,
+            e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
+        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
+        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy,
+            outcome.TestLoss, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+            DateTimeOffset.UtcNow);
+    }
+}
