@@ -61,7 +61,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         Ask(c, w2);
         w2.ExpectMsg<NoWorkYet>(); // distilled trials wait for the teacher
 
-        c.Tell(new TeacherTrained(plan.SweepId, Teacher()), w1.Ref);
+        c.Tell(new TeacherTrained(plan.SweepId, Teacher(), w1.Ref), w1.Ref);
         // The idle worker gets a distilled trial as soon as the teacher is durable.
         var d = w2.ExpectMsg<TrialAssignment>();
         Assert.False(d.Trial.IsBaseline);

@@ -158,8 +158,10 @@ public sealed class SweepCoordinator : ReceiveActor
         }
     }
 
-    /// <summary>Enough worker nodes are up to start (--min-workers).</summary>
-    private bool Started => _minWorkers <= 0 || _workerNodes.Count >= _minWorkers;
+    /// <summary>Enough worker nodes were up to start (--min-workers); once started, a sweep goes on with fewer.</summary>
+    private bool Started => _started || (_started = _minWorkers <= 0 || _workerNodes.Count >= _minWorkers);
+
+    private bool _started;
 
     /// <summary>Gives the worker the teacher to train, or the first trial it can run now. False if there is none.</summary>
     private bool TryAssign(IActorRef worker, string node)
@@ -189,6 +191,7 @@ public sealed class SweepCoordinator : ReceiveActor
                     ? new TrialAssignment(_sweep, trial, null, null)
                     : new TrialAssignment(_sweep, trial, _teacher, _artifacts));
                 _reporter.Tell(new TrialAssigned(_sweep.SweepId, trial, node));
+                _log.Info("trial {0} ({1}) to {2}", trial.Id, trial.Label, worker.Path);
                 return true;
             }
             n = next;
@@ -240,6 +243,7 @@ public sealed class SweepCoordinator : ReceiveActor
         _finished.Add(d.Result.Id);
         _failed.Remove(d.Result.Id);
         _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
         CheckDone();
     }
 
