@@ -79,6 +79,7 @@ public sealed class Journal : IDisposable
     private readonly FileStream _file;
     private readonly BlockingCollection<(byte[] Line, TaskCompletionSource Done)> _queue = new();
     private readonly Thread _writer;
+    private int _disposed;
 
     private Journal(FileStream file, string path)
     {
@@ -102,7 +103,7 @@ public sealed class Journal : IDisposable
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return new JournalContents(null, [], [], 0, null, 0);
         }
@@ -237,6 +238,7 @@ public sealed class Journal : IDisposable
     /// <summary>Writes what is queued, then closes the file.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.CompleteAdding();
         _writer.Join();
         _file.Dispose();
