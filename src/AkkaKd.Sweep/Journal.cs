@@ -103,7 +103,7 @@ public sealed class Journal : IDisposable
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return new JournalContents(null, [], [], 0, null, 0);
         }

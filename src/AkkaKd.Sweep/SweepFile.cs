@@ -71,7 +71,9 @@ public static class SweepFile
             if (info.Length > 1 << 20) throw new SweepFileException($"{path}: {info.Length:N0} bytes, too large for a sweep file (limit 1 MiB)");
             var bytes = File.ReadAllBytes(path);
             if (bytes.Contains((byte)0)) throw new SweepFileException($"{path}: binary data, not a HOCON sweep file");
-            text = System.Text.Encoding.UTF8.GetString(bytes);
+            var body = bytes.AsSpan();
+            if (body.StartsWith(System.Text.Encoding.UTF8.Preamble)) body = body[3..]; // a BOM, as Windows editors write
+            text = System.Text.Encoding.UTF8.GetString(body);
         }
         return Parse(text, origin, overrides);
     }
@@ -88,7 +90,9 @@ public static class SweepFile
             var value = o[(eq + 1)..].Trim();
             if (!Sections.Contains(key) && !Known.ContainsKey(key))
                 throw new SweepFileException($"--set {key}: unknown key{Suggest(key)}");
-            config = Override(key, value).WithFallback(config);
+            var set = Override(key, value);
+            CheckKeys(set.Root, "", $"--set {key}");
+            config = set.WithFallback(config);
         }
         CheckKeys(fromFile.Root, "", origin);
         var merged = config.WithFallback(ConfigurationFactory.ParseString(Defaults));
@@ -98,6 +102,7 @@ public static class SweepFile
     private static Config ParseHocon(string text, string origin)
     {
         if (string.IsNullOrWhiteSpace(text)) return ConfigurationFactory.Empty;
+        if (StructureProblem(text) is { } problem) throw new SweepFileException($"{origin}: HOCON syntax error: {problem}");
         try
         {
             return ConfigurationFactory.ParseString(text);
@@ -111,17 +116,86 @@ public static class SweepFile
     /// <summary>key=value as HOCON; a value that is not valid HOCON is taken as a string.</summary>
     private static Config Override(string key, string value)
     {
-        try
+        var hocon = $"{key} = {value}";
+        if (StructureProblem(hocon) is null)
         {
-            var c = ConfigurationFactory.ParseString($"{key} = {value}");
-            if (c.HasPath(key)) return c;
-        }
-        catch (Exception)
-        {
-            // not HOCON: a plain string below
+            try
+            {
+                var c = ConfigurationFactory.ParseString(hocon);
+                if (c.HasPath(key)) return c;
+            }
+            catch (Exception)
+            {
+                // not HOCON: a plain string below
+            }
         }
         var quoted = "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         return ConfigurationFactory.ParseString($"{key} = {quoted}");
+    }
+
+    /// <summary>
+    /// What Akka's HOCON parser would get wrong: it loops forever on some malformed lists ("[8, 16 }", "[a = 1]",
+    /// "[x!]") and silently accepts unbalanced brackets and unterminated strings. Brackets must match (outside
+    /// strings, substitutions and comments) and a list must not hold a character HOCON forbids in unquoted text.
+    /// Returns the problem ("line N: ...") or null.
+    /// </summary>
+    internal static string? StructureProblem(string text)
+    {
+        var open = new Stack<(char Bracket, int Line)>();
+        int line = 1;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\n')
+            {
+                line++;
+            }
+            else if (c == '#' || (c == '/' && i + 1 < text.Length && text[i + 1] == '/'))
+            {
+                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+            }
+            else if (c == '"' && string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0)
+            {
+                int end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
+                if (end < 0) return $"line {line}: a \"\"\" string is never closed";
+                line += text.AsSpan(i, end - i).Count('\n');
+                i = end + 2;
+            }
+            else if (c == '"')
+            {
+                int start = line;
+                for (i++; i < text.Length && text[i] != '"' && text[i] != '\n'; i++)
+                    if (text[i] == '\\') i++;
+                if (i >= text.Length || text[i] != '"') return $"line {start}: a quoted string is never closed";
+            }
+            else if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                int end = text.IndexOfAny(['}', '\n'], i + 2);
+                if (end < 0 || text[end] != '}') return $"line {line}: a ${{...}} substitution is never closed";
+                i = end;
+            }
+            else if (c is '{' or '[')
+            {
+                open.Push((c, line));
+            }
+            else if (c is '}' or ']')
+            {
+                char want = c == '}' ? '{' : '[';
+                if (open.Count == 0) return $"line {line}: '{c}' without a matching '{want}'";
+                var (bracket, at) = open.Pop();
+                if (bracket != want) return $"line {line}: '{c}' closes the '{bracket}' of line {at}";
+            }
+            else if (open.Count > 0 && open.Peek().Bracket == '[' && "!$&*:=?@\\^`".Contains(c))
+            {
+                return $"line {line}: '{c}' in a list (quote the value)";
+            }
+        }
+        if (open.Count > 0)
+        {
+            var (bracket, at) = open.Peek();
+            return $"line {at}: '{bracket}' is never closed";
+        }
+        return null;
     }
 
     private static void CheckKeys(HoconValue? node, string prefix, string origin)
@@ -242,12 +316,14 @@ public static class SweepFile
         {
             var v = Value(path);
             if (v.IsObject()) throw Error(path, "expected a list, found an object");
-            if (!v.IsArray()) return [v.GetString()]; // a single value is a list of one
+            // A single value is a list of one. Akka's parser reads "[]" as a value that is no list and no string.
+            if (!v.IsArray()) return v.GetString() is { } single ? [single] : [];
             var items = new List<string>();
             foreach (var item in v.GetArray())
             {
+                if (item.Values.Count == 0) continue; // Akka's parser reads "[ ]" as a list of one item holding nothing
                 if (item.IsObject() || item.IsArray()) throw Error(path, "expected a list of numbers");
-                items.Add(item.GetString());
+                items.Add(item.GetString() ?? throw Error(path, "expected a list of numbers, found null"));
             }
             return items;
         }
@@ -264,7 +340,7 @@ public static class SweepFile
         {
             if (!double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 throw Error(path, $"expected a number, found '{s}'");
-            return v;
+            return v == 0 ? 0.0 : v; // -0 is 0: an alpha of -0.0 is the same baseline as 0, with the same key
         }
     }
 }
