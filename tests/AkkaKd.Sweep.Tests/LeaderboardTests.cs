@@ -12,7 +12,7 @@ public sealed class LeaderboardTests
     private static int _next;
 
     private static TrialResult R(int width, double? t, double alpha, int seed, double acc,
-        string node = "node-a", double seconds = 1.0, long? prms = null, double teacherAcc = TeacherAcc) =>
+        string node = "node-a", double seconds = 1.0, long? prms = null, double? teacherAcc = TeacherAcc) =>
         new($"{Interlocked.Increment(ref _next):x12}", width, alpha == 0 ? null : t, alpha, seed, acc, 0.1, teacherAcc,
             prms ?? ParamsOf(width), TeacherParams, seconds, node, DateTimeOffset.UnixEpoch);
 
@@ -160,8 +160,16 @@ public sealed class LeaderboardTests
     [Fact]
     public void Without_a_teacher_accuracy_there_is_no_gap()
     {
-        var r = Assert.Single(Leaderboard.Rank([R(32, 4, 0.5, 1, 0.91, teacherAcc: 0)]));
+        var r = Assert.Single(Leaderboard.Rank([R(32, 4, 0.5, 1, 0.91, teacherAcc: null)]));
         Assert.Null(r.GapToTeacher);
+    }
+
+    [Fact]
+    public void The_sweeps_teacher_gives_the_gap_even_for_baselines_that_finished_before_it()
+    {
+        var teacher = new TeacherRecord("k", new string('a', 64), 0.95, 1000, 1, "n");
+        var r = Assert.Single(Leaderboard.Rank([R(32, null, 0, 1, 0.91, teacherAcc: null)], teacher));
+        Assert.Equal(0.91 - 0.95, r.GapToTeacher!.Value, 12);
     }
 
     [Fact]
