@@ -18,19 +18,22 @@ public static class BenchCommand
     public const string Usage =
         "akkakd bench [--json] [--data SOURCE] [--train 8000] [--test 2000] [--teacher 1200,1200] [--teacher-epochs 10] " +
         "[--width 64] [--temperature 4] [--alpha 0.9] [--epochs 10] [--batch 128] [--lr 0.001] [--threads 2] [--seed 1] " +
-        "[--peer PATH/kd_torch.py] [--python /usr/bin/python3]";
+        "[--peer PATH/kd_torch.py] [--python /usr/bin/python3]\n" +
+        "       akkakd bench --scheduler [--trials 20000] [--workers 3] [--slots 4] [--json]";
 
     private static readonly HashSet<string> Values =
     [
         "data", "train", "test", "teacher", "teacher-epochs", "width", "temperature", "alpha", "epochs", "batch", "lr",
-        "threads", "seed", "peer", "python",
+        "threads", "seed", "peer", "python", "trials", "workers", "slots",
     ];
 
     public static int Run(string[] argv)
     {
-        var a = Args.Parse(argv, Values, new HashSet<string> { "json" });
+        var a = Args.Parse(argv, Values, new HashSet<string> { "json", "scheduler" });
         a.NoMorePositional(0, Usage);
         bool json = a.Flag("json");
+        if (a.Flag("scheduler"))
+            return SchedulerBench.Run(a.GetInt("trials", 20000, 1), a.GetInt("workers", 3, 1), a.GetInt("slots", 4, 1), json);
         var source = DataSource.TryParse(a.Get("data", DataSource.EmbeddedMnist10k), out var err)
             ?? throw new UsageException("--data: " + err);
         int train = a.GetInt("train", 8000, 1), test = a.GetInt("test", 2000, 1);

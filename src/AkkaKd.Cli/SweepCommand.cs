@@ -93,9 +93,9 @@ public static class SweepCommand
             try
             {
                 var summary = SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token).GetAwaiter().GetResult();
-                if (summary.FailedTrials.Count > 0)
+                if (summary.FailedTrials.Length > 0)
                 {
-                    err.WriteLine($"akkakd: {summary.FailedTrials.Count} trials failed (see {Path.Combine(outDir, "akkakd.log")}); " +
+                    err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {Path.Combine(outDir, "akkakd.log")}); " +
                                   "run again with --resume to retry them");
                     return ExitCodes.TrialsFailed;
                 }

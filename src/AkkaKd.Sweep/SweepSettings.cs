@@ -51,6 +51,9 @@ public sealed record SweepSettings(
 
     public TeacherSpec TeacherSpec() => new(Teacher.Hidden, Teacher.Train, TeacherSeed());
 
+    /// <summary>What a worker needs to run trials: everything but the grid (which can be large), sent with each assignment.</summary>
+    public SweepSettings WithoutGrid() => this with { Grid = new GridSettings([], [], [], []) };
+
     internal static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     internal static string Sha256Hex(string text) =>

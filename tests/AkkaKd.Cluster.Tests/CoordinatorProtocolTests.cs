@@ -20,7 +20,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         // The reporter answers WriteReport at once, as the real one does after writing its files.
         _reporter.SetAutoPilot(new DelegateAutoPilot((sender, msg) =>
         {
-            if (msg is WriteReport w) sender.Tell(new ReportWritten(w.Summary.SweepId, []));
+            if (msg is WriteReport w) sender.Tell(new ReportWritten(w.Summary.SweepId, Array.Empty<string>()));
             return AutoPilot.KeepRunning;
         }));
     }

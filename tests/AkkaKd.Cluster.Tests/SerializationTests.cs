@@ -3,6 +3,7 @@ using Akka.Serialization;
 using Akka.TestKit.Xunit2;
 using AkkaKd.Cluster.Hosting;
 using AkkaKd.Cluster.Messages;
+using AkkaKd.Cluster.Serialization;
 using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Tests;
@@ -18,7 +19,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         var ctx = new SweepContext("sweep1", settings, new string('a', 64));
         var teacher = new TeacherRecord("key", new string('b', 64), 0.97, 1234, 2.5, "node1");
         var result = Fixtures.Result(trial, 0.91);
-        var summary = new SweepSummary("sweep1", 10, 9, 2, ["abc"], 1, 2, 3.5);
+        var summary = new SweepSummary("sweep1", 10, 9, 2, ["abc", "def"], 1, 2, 3.5, 3.0);
         yield return new RequestWork(TestActor, "node1");
         yield return new NoWorkYet("sweep1");
         yield return ctx;
@@ -70,14 +71,47 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         foreach (var message in Samples())
         {
             var serializer = serialization.FindSerializerFor(message);
-            Assert.Contains("Hyperion", serializer.GetType().Name);
+            Assert.IsType<AkkaKdHyperionSerializer>(serializer);
             var bytes = serializer.ToBinary(message);
-            var manifest = Serialization.ManifestFor(serializer, message);
+            var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
             var back = serialization.Deserialize(bytes, serializer.Identifier, manifest);
             Assert.Equal(message.GetType(), back.GetType());
             // Records with arrays and lists compare those by reference: compare a canonical text instead.
             Assert.Equal(Canonical(message), Canonical(back));
         }
+    }
+
+    /// <summary>A message type the allow-list does not know (as an attacker's node would send).</summary>
+    public sealed record NotOnTheList(string Command) : IAkkaKdMessage;
+
+    [Fact]
+    public void The_allow_list_holds_the_messages_and_what_they_carry_and_nothing_else()
+    {
+        var types = AllowList.Instance.Types.Select(t => t.Name).ToHashSet();
+        foreach (var expected in new[] { "TrialAssignment", "SweepSettings", "GridSettings", "Trial", "TrialResult", "TrialResult[]", "TeacherRecord", "Surrogate" })
+            Assert.Contains(expected, types);
+        Assert.DoesNotContain("NotOnTheList", types); // defined in the test assembly, not the project's
+        Assert.All(AllowList.Instance.Types, t => Assert.True(t.Assembly == typeof(IAkkaKdMessage).Assembly
+            || t.Assembly == typeof(SweepSettings).Assembly || t.Name == "Surrogate", $"{t} should not be on the list"));
+    }
+
+    [Fact]
+    public void A_type_outside_the_allow_list_is_refused_when_sent_and_when_received()
+    {
+        var serialization = Sys.Serialization;
+        var evil = new NotOnTheList("rm -rf /");
+        var serializer = serialization.FindSerializerFor(evil);
+        Assert.IsType<AkkaKdHyperionSerializer>(serializer);
+        Assert.ThrowsAny<Exception>(() => serializer.ToBinary(evil));
+
+        // Bytes made by a Hyperion without the list (another node, or an attacker) are refused on reading.
+        var plain = new Akka.Serialization.HyperionSerializer((ExtendedActorSystem)Sys);
+        var bytes = plain.ToBinary(evil);
+        var e = Assert.ThrowsAny<Exception>(() => serializer.FromBinary(bytes, typeof(object)));
+        Assert.Contains("Unsafe Type", e.ToString());
+        // ... while the same plain bytes of a listed message read fine.
+        var ok = new TrialProgress("s", "t", 1, 2, 0.5, 1.0);
+        Assert.Equal(ok, serializer.FromBinary(plain.ToBinary(ok), typeof(object)));
     }
 
     private static string Canonical(object o) => System.Text.Json.JsonSerializer.Serialize(o, o.GetType(), CanonicalOptions);

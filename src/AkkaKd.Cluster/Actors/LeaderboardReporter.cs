@@ -44,7 +44,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
             _results.AddRange(s.Finished);
             if (_live) Timers.StartPeriodicTimer("draw", Draw.Instance, TimeSpan.FromMilliseconds(250));
             else
-                Line($"sweep {s.Sweep.Settings.Name}: {s.Total} trials ({s.Finished.Count} already in the journal), {s.Slots} slot{(s.Slots == 1 ? "" : "s")}");
+                Line($"sweep {s.Sweep.Settings.Name}: {s.Total} trials ({s.Finished.Length} already in the journal), {s.Slots} slot{(s.Slots == 1 ? "" : "s")}");
             _dirty = true;
         });
         Receive<TrialAssigned>(a =>
@@ -98,7 +98,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
             if (_live) Redraw();
             var files = WriteFiles();
             PrintFinal(w.Summary, files);
-            Sender.Tell(new ReportWritten(w.Summary.SweepId, files));
+            Sender.Tell(new ReportWritten(w.Summary.SweepId, files.ToArray()));
         });
     }
 
@@ -185,7 +185,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         }
         _out.WriteLine();
         _out.WriteLine($"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal)" +
-                       $"{(s.FailedTrials.Count > 0 ? $", {s.FailedTrials.Count} failed" : "")}" +
+                       $"{(s.FailedTrials.Length > 0 ? $", {s.FailedTrials.Length} failed" : "")}" +
                        $"{(s.Requeued > 0 ? $", {s.Requeued} requeued" : "")}{(s.Duplicates > 0 ? $", {s.Duplicates} duplicate results discarded" : "")}" +
                        $" in {FormatSeconds(s.Seconds)}");
         _out.WriteLine("wrote " + string.Join(", ", files));

@@ -20,6 +20,7 @@ public sealed class SweepCoordinator : ReceiveActor
     public const int MaxAttempts = 3;
 
     private readonly SweepContext _sweep;
+    private readonly SweepContext _workerSweep;
     private readonly IActorRef _reporter;
     private readonly IActorRef? _artifacts;
     private readonly Journal _journal;
@@ -54,6 +55,8 @@ public sealed class SweepCoordinator : ReceiveActor
         TeacherRecord? teacher, Journal journal, IActorRef reporter, IActorRef? artifacts = null, int minWorkers = 0)
     {
         _sweep = sweep;
+        // What travels with every assignment: the settings without the grid, which can be large.
+        _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
         _journal = journal;
         _reporter = reporter;
         _artifacts = artifacts;
@@ -61,8 +64,9 @@ public sealed class SweepCoordinator : ReceiveActor
         _teacher = teacher;
         _total = trials.Count;
         _byId = trials.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        foreach (var r in finishedBefore) _finished.Add(r.Id);
-        _finishedBefore = trials.Count(t => _finished.Contains(t.Id));
+        foreach (var r in finishedBefore)
+            if (_byId.ContainsKey(r.Id)) _finished.Add(r.Id);
+        _finishedBefore = _finished.Count;
         // Baselines first: they need no teacher and run while it trains.
         foreach (var t in trials.Where(t => !_finished.Contains(t.Id)).OrderBy(t => t.IsBaseline ? 0 : 1)) _pending.AddLast(t);
         _teacherNeeded = _pending.Any(t => !t.IsBaseline);
@@ -162,15 +166,17 @@ public sealed class SweepCoordinator : ReceiveActor
     private bool Started => _started || (_started = _minWorkers <= 0 || _workerNodes.Count >= _minWorkers);
 
     private bool _started;
+    private TimeSpan? _firstAssignment;
 
     /// <summary>Gives the worker the teacher to train, or the first trial it can run now. False if there is none.</summary>
     private bool TryAssign(IActorRef worker, string node)
     {
         if (!Started) return false;
+        _firstAssignment ??= _clock.Elapsed;
         if (_teacherNeeded && _teacher is null && _teacherWorker is null && _teacherArriving is null)
         {
             _teacherWorker = worker;
-            worker.Tell(new TeacherAssignment(_sweep, _sweep.Settings.TeacherKey()));
+            worker.Tell(new TeacherAssignment(_workerSweep, _sweep.Settings.TeacherKey()));
             _reporter.Tell(new TrialAssigned(_sweep.SweepId, TeacherTrial, node));
             return true;
         }
@@ -188,8 +194,8 @@ public sealed class SweepCoordinator : ReceiveActor
                 _pending.Remove(n);
                 _inFlight[trial.Id] = (trial, worker);
                 worker.Tell(trial.IsBaseline
-                    ? new TrialAssignment(_sweep, trial, null, null)
-                    : new TrialAssignment(_sweep, trial, _teacher, _artifacts));
+                    ? new TrialAssignment(_workerSweep, trial, null, null)
+                    : new TrialAssignment(_workerSweep, trial, _teacher, _artifacts));
                 _reporter.Tell(new TrialAssigned(_sweep.SweepId, trial, node));
                 _log.Info("trial {0} ({1}) to {2}", trial.Id, trial.Label, worker.Path);
                 return true;
@@ -366,12 +372,14 @@ public sealed class SweepCoordinator : ReceiveActor
     private void CheckDone()
     {
         if (_summary != null) return;
-        int finished = _finished.Count(_byId.ContainsKey);
+        int finished = _finished.Count; // only ids of this grid get in
         if (finished + _failed.Count < _total) return;
+        double total = _clock.Elapsed.TotalSeconds;
         _summary = new SweepSummary(_sweep.SweepId, _total, finished, _finishedBefore,
-            _failed.Keys.Order(StringComparer.Ordinal).ToList(), _duplicates, _requeued, _clock.Elapsed.TotalSeconds);
+            _failed.Keys.Order(StringComparer.Ordinal).ToArray(), _duplicates, _requeued, total,
+            _firstAssignment is { } first ? total - first.TotalSeconds : 0);
         _log.Info("sweep {0} done: {1} finished, {2} failed, {3} duplicates discarded, {4} requeued",
-            _sweep.SweepId, _summary.Finished, _summary.FailedTrials.Count, _duplicates, _requeued);
+            _sweep.SweepId, _summary.Finished, _summary.FailedTrials.Length, _duplicates, _requeued);
         foreach (var w in _idle) w.Tell(new NoWorkYet(_sweep.SweepId));
         _reporter.Ask<ReportWritten>(new WriteReport(_summary), TimeSpan.FromMinutes(2)).PipeTo(Self);
     }

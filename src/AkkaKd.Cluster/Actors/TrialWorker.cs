@@ -36,7 +36,15 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     public static Props Props(NodeServices node, IActorRef artifacts) =>
         Akka.Actor.Props.Create(() => new TrialWorker(node, artifacts));
 
-    protected override void PostStop() => _cancel?.Cancel();
+    private TrainingThread? _thread;
+
+    protected override void PreStart() => _thread = new TrainingThread("akkakd-" + Self.Path.Name);
+
+    protected override void PostStop()
+    {
+        _cancel?.Cancel();
+        _thread?.Dispose();
+    }
 
     private void AskForWork()
     {
@@ -188,7 +196,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         AskForWork();
     }
 
-    /// <summary>Runs the work on a dedicated thread and pipes its outcome back as a message.</summary>
+    /// <summary>Runs the work on the slot's own thread and pipes its outcome back as a message.</summary>
     private void Start(Func<CancellationToken, IAkkaKdMessage> work)
     {
         var cur = _current!;
@@ -198,7 +206,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         IAkkaKdMessage Fail(string error) => cur.TrialId == "teacher"
             ? new TeacherFailed(cur.SweepId, node, error)
             : new TrialFailed(cur.SweepId, cur.TrialId, node, error, Retryable: true);
-        Task.Factory.StartNew(() =>
+        _thread!.Run(() =>
             {
                 try
                 {
@@ -220,7 +228,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 {
                     return Fail($"{e.GetType().Name}: {e.Message}");
                 }
-            }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            })
             .ContinueWith(t => new Done(t.IsCompletedSuccessfully ? t.Result : Fail("cancelled"), cancel),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(Self);

@@ -3,6 +3,7 @@ using AkkaKd.Sweep;
 namespace AkkaKd.Cluster.Messages;
 
 // Between the launcher (the CLI), the SweepCoordinator and the LeaderboardReporter.
+// Collections in messages are arrays: concrete types that the serializer's allow-list can name.
 
 /// <summary>Ask the coordinator for the sweep's summary; it answers once every trial is finished or failed.</summary>
 public sealed record AwaitSweep : IAkkaKdMessage
@@ -10,19 +11,23 @@ public sealed record AwaitSweep : IAkkaKdMessage
     public static readonly AwaitSweep Instance = new();
 }
 
-/// <summary>How a sweep ended.</summary>
+/// <summary>
+/// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
+/// result (without the wait for worker nodes).
+/// </summary>
 public sealed record SweepSummary(
     string SweepId,
     int Total,
     int Finished,
     int FinishedBefore,
-    IReadOnlyList<string> FailedTrials,
+    string[] FailedTrials,
     int Duplicates,
     int Requeued,
-    double Seconds) : IAkkaKdMessage;
+    double Seconds,
+    double WorkSeconds) : IAkkaKdMessage;
 
 /// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
-public sealed record SweepStarted(SweepContext Sweep, int Total, IReadOnlyList<TrialResult> Finished, TeacherRecord? Teacher, int Slots)
+public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
     : IAkkaKdMessage;
 
 /// <summary>Reporter: a trial was handed to a worker.</summary>
@@ -43,4 +48,4 @@ public sealed record TrialGaveUp(string SweepId, string TrialId, string Error) :
 /// <summary>Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>.</summary>
 public sealed record WriteReport(SweepSummary Summary) : IAkkaKdMessage;
 
-public sealed record ReportWritten(string SweepId, IReadOnlyList<string> Files) : IAkkaKdMessage;
+public sealed record ReportWritten(string SweepId, string[] Files) : IAkkaKdMessage;

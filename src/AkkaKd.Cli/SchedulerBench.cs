@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cli;
+
+/// <summary>
+/// <c>akkakd bench --scheduler</c>: the coordinator's own overhead. K worker nodes (real ActorSystems talking over
+/// Akka.Remote on loopback, in this process) run N trials with a trainer that returns at once; the journal is on, and
+/// every result is durable (fsync, group commit) before it counts.
+/// </summary>
+public static class SchedulerBench
+{
+    /// <summary>Returns a result at once: only the scheduling, messaging and journalling are measured.</summary>
+    private sealed class InstantTrainer : ITrialTrainer
+    {
+        public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel) =>
+            throw new InvalidOperationException("the scheduler benchmark has no distilled trials");
+
+        public TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacher, EpochCallback progress,
+            CancellationToken cancel) =>
+            new(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, 0.5, 1.0, null, trial.Width, 1, 0, node.Node,
+                DateTimeOffset.UtcNow);
+    }
+
+    public static int Run(int trials, int workers, int slots, bool json)
+    {
+        if (trials < 1 || workers < 1 || slots < 1) throw new UsageException("--trials, --workers and --slots must be at least 1");
+        var dir = Directory.CreateTempSubdirectory("akkakd-scheduler-bench-").FullName;
+        try
+        {
+            // N distinct baseline trials (widths 1..N): no teacher, nothing to train.
+            var settings = SweepFile.Parse("", "scheduler bench",
+            [
+                "sweep.name=scheduler-bench", "sweep.grid.alpha=[0]", "sweep.grid.temperature=[1]", "sweep.grid.seeds=[1]",
+                $"sweep.grid.width=[{string.Join(',', Enumerable.Range(1, trials))}]", $"sweep.max-trials={trials}",
+            ]);
+            var trainer = new InstantTrainer();
+            var systems = new List<ActorSystem>();
+            try
+            {
+                var quiet = "akka.loglevel = WARNING";
+                for (int i = 0; i < workers; i++)
+                {
+                    var seeds = systems.Count == 0 ? Array.Empty<string>() : [Akka.Cluster.Cluster.Get(systems[0]).SelfAddress.ToString()];
+                    systems.Add(WorkerHost.StartAsync(new NodeOptions { Seeds = seeds, Hocon = quiet }, slots,
+                        Path.Combine(dir, $"w{i}"), TimeSpan.FromSeconds(30), trainer).GetAwaiter().GetResult());
+                }
+                var plan = SweepPlan.Prepare(settings, Path.Combine(dir, "sweep"), false, false, "scheduler-bench");
+                SweepSummary summary;
+                var wall = Stopwatch.StartNew();
+                using (plan.Journal)
+                {
+                    summary = SweepRunner.RunAsync(plan, "scheduler-bench", new SweepRunOptions
+                    {
+                        Slots = 0,
+                        MinWorkers = workers,
+                        Output = TextWriter.Null,
+                        Node = new NodeOptions { Seeds = [Akka.Cluster.Cluster.Get(systems[0]).SelfAddress.ToString()], Hocon = quiet },
+                        Trainer = trainer,
+                    }).GetAwaiter().GetResult();
+                }
+                wall.Stop();
+                var lines = File.ReadLines(plan.JournalPath).Count(l => l.Contains("\"type\":\"trial\""));
+                if (lines != trials || summary.Finished != trials)
+                    throw new InvalidOperationException($"the journal holds {lines} trials, the summary {summary.Finished}, expected {trials}");
+                var row = new JsonObject
+                {
+                    ["phase"] = "scheduler", ["trials"] = trials, ["workers"] = workers, ["slots_per_worker"] = slots,
+                    ["journal"] = true, ["trials_per_s"] = Math.Round(trials / summary.WorkSeconds),
+                    ["seconds"] = Math.Round(summary.WorkSeconds, 3), ["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds, 3),
+                    ["duplicates"] = summary.Duplicates, ["requeued"] = summary.Requeued,
+                };
+                Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value}")));
+                return ExitCodes.Done;
+            }
+            finally
+            {
+                Task.WhenAll(systems.Select(s => s.Terminate())).Wait(TimeSpan.FromSeconds(20));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
