@@ -19,7 +19,8 @@ public static class BenchCommand
         "akkakd bench [--json] [--data SOURCE] [--train 8000] [--test 2000] [--teacher 1200,1200] [--teacher-epochs 10] " +
         "[--width 64] [--temperature 4] [--alpha 0.9] [--epochs 10] [--batch 128] [--lr 0.001] [--threads 2] [--seed 1] " +
         "[--peer PATH/kd_torch.py] [--python /usr/bin/python3]\n" +
-        "       akkakd bench --scheduler [--trials 20000] [--workers 3] [--slots 4] [--json]";
+        "       akkakd bench --scheduler [--trials 20000] [--workers 3] [--slots 4] [--json]\n" +
+        "       akkakd bench --sweep [--peer PATH/kd_torch.py] [--python /usr/bin/python3] [--json]";
 
     private static readonly HashSet<string> Values =
     [
@@ -29,9 +30,10 @@ public static class BenchCommand
 
     public static int Run(string[] argv)
     {
-        var a = Args.Parse(argv, Values, new HashSet<string> { "json", "scheduler" });
+        var a = Args.Parse(argv, Values, new HashSet<string> { "json", "scheduler", "sweep" });
         a.NoMorePositional(0, Usage);
         bool json = a.Flag("json");
+        if (a.Flag("sweep")) return SweepBench.Run(a.Get("peer"), a.Get("python", "/usr/bin/python3"), json);
         if (a.Flag("scheduler"))
             return SchedulerBench.Run(a.GetInt("trials", 20000, 1), a.GetInt("workers", 3, 1), a.GetInt("slots", 4, 1), json);
         var source = DataSource.TryParse(a.Get("data", DataSource.EmbeddedMnist10k), out var err)

@@ -42,7 +42,7 @@ public static class SchedulerBench
             var systems = new List<ActorSystem>();
             try
             {
-                var quiet = "akka.loglevel = WARNING";
+                var quiet = "akka.loglevel = WARNING\n" + (Environment.GetEnvironmentVariable("AKKAKD_BENCH_HOCON") ?? "");
                 for (int i = 0; i < workers; i++)
                 {
                     var seeds = systems.Count == 0 ? Array.Empty<string>() : [Akka.Cluster.Cluster.Get(systems[0]).SelfAddress.ToString()];
@@ -79,7 +79,7 @@ public static class SchedulerBench
             }
             finally
             {
-                Task.WhenAll(systems.Select(s => s.Terminate())).Wait(TimeSpan.FromSeconds(20));
+                Task.WhenAll(systems.Select(NodeBootstrap.ShutdownQuietlyAsync)).Wait(TimeSpan.FromSeconds(20));
             }
         }
         finally

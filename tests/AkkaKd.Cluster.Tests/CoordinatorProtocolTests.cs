@@ -48,25 +48,30 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         Ask(c, w1);
         w1.ExpectMsg<TeacherAssignment>();
 
+        // A result is also the request for the next trial.
+        Ask(c, w2);
         var done = new List<string>();
         for (int i = 0; i < 2; i++)
         {
-            Ask(c, w2);
             var a = w2.ExpectMsg<TrialAssignment>();
             Assert.True(a.Trial.IsBaseline, "baselines run while the teacher trains");
             Assert.Null(a.Teacher);
             c.Tell(new TrialCompleted(a.Sweep.SweepId, Fixtures.Result(a.Trial, 0.8)), w2.Ref);
             done.Add(a.Trial.Id);
         }
-        Ask(c, w2);
         w2.ExpectMsg<NoWorkYet>(); // distilled trials wait for the teacher
 
         c.Tell(new TeacherTrained(plan.SweepId, Teacher(), w1.Ref), w1.Ref);
-        // The idle worker gets a distilled trial as soon as the teacher is durable.
-        var d = w2.ExpectMsg<TrialAssignment>();
-        Assert.False(d.Trial.IsBaseline);
-        Assert.Equal(Teacher().Hash, d.Teacher!.Hash);
-        Assert.DoesNotContain(d.Trial.Id, done);
+        w1.ExpectMsg<NoWorkYet>(); // the teacher counts once it is durable in the journal
+        // Then every idle worker gets a distilled trial, oldest request first.
+        foreach (var w in new[] { w2, w1 })
+        {
+            var d = w.ExpectMsg<TrialAssignment>();
+            Assert.False(d.Trial.IsBaseline);
+            Assert.Equal(Teacher().Hash, d.Teacher!.Hash);
+            Assert.DoesNotContain(d.Trial.Id, done);
+            done.Add(d.Trial.Id);
+        }
     }
 
     [Fact]
@@ -100,7 +105,8 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         w2.ExpectMsg<TrialAssignment>(TimeSpan.FromSeconds(5));
 
         // The node thought dead answers late, then the second worker finishes too.
-        c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.81, "late")), TestActor);
+        var late = CreateTestProbe();
+        c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.81, "late")), late.Ref);
         c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.81, "second")), w2.Ref);
 
         c.Tell(AwaitSweep.Instance, TestActor);
@@ -123,17 +129,16 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]"));
         c.Tell(AwaitSweep.Instance, TestActor);
         var w = CreateTestProbe();
+        Ask(c, w);
         for (int i = 0; i < plan.Trials.Count; i++)
         {
             ExpectNoMsg(TimeSpan.FromMilliseconds(50)); // not done before the last result
-            Ask(c, w);
             var a = w.ExpectMsg<TrialAssignment>();
             c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.5 + i / 100.0)), w.Ref);
         }
         var summary = ExpectMsg<SweepSummary>(TimeSpan.FromSeconds(10));
         Assert.Equal(plan.Trials.Count, summary.Finished);
         _reporter.FishForMessage(m => m is WriteReport, TimeSpan.FromSeconds(5));
-        Ask(c, w);
         w.ExpectMsg<NoWorkYet>(); // nothing left
     }
 
@@ -143,10 +148,10 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));
         var w = CreateTestProbe();
         string? id = null;
+        Ask(c, w);
         for (int attempt = 1; attempt <= SweepCoordinator.MaxAttempts; attempt++)
         {
-            Ask(c, w);
-            var a = w.ExpectMsg<TrialAssignment>();
+            var a = w.ExpectMsg<TrialAssignment>(); // the failure asks again; the trial comes back until its last attempt
             id ??= a.Trial.Id;
             Assert.Equal(id, a.Trial.Id);
             c.Tell(new TrialFailed(plan.SweepId, a.Trial.Id, "n", "boom", Retryable: true), w.Ref);
@@ -172,9 +177,9 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
             plan.Journal, _reporter.Ref));
         var w = CreateTestProbe();
         var handed = new List<string>();
+        Ask(c, w);
         for (int i = 1; i < trials.Count; i++)
         {
-            Ask(c, w);
             var a = w.ExpectMsg<TrialAssignment>();
             handed.Add(a.Trial.Id);
             c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(a.Trial, 0.6)), w.Ref);

@@ -82,7 +82,12 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<ArtifactUnavailable>(u => _teacherArriving?.Hash == u.Hash,
             u => OnTeacherFailed(new TeacherFailed(_sweep.SweepId, _teacherArriving!.Node, "teacher artifact: " + u.Reason)));
         Receive<TeacherDurable>(OnTeacherDurable);
-        Receive<TeacherFailed>(OnTeacherFailed);
+        Receive<TeacherFailed>(f =>
+        {
+            var fromWorker = Sender.Equals(_teacherWorker);
+            OnTeacherFailed(f);
+            if (fromWorker) NextFor(Sender, f.Node);
+        });
         Receive<JournalFailed>(f =>
         {
             _log.Error("journal write failed: {0}", f.Error);
@@ -150,6 +155,13 @@ public sealed class SweepCoordinator : ReceiveActor
         if (!InCluster) return;
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    /// <summary>A worker's result or failure also asks for more work.</summary>
+    private void NextFor(IActorRef worker, string node)
+    {
+        if (worker.IsNobody() || worker is DeadLetterActorRef) return;
+        OnRequestWork(new RequestWork(worker, node));
     }
 
     private void OnRequestWork(RequestWork r)
@@ -225,6 +237,12 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnCompleted(TrialCompleted c)
     {
+        Record(c);
+        NextFor(Sender, c.Result.Node);
+    }
+
+    private void Record(TrialCompleted c)
+    {
         var id = c.Result.Id;
         if (!_byId.TryGetValue(id, out var trial)) return;
         if (_finished.Contains(id) || _committing.Contains(id))
@@ -254,6 +272,12 @@ public sealed class SweepCoordinator : ReceiveActor
     }
 
     private void OnFailed(TrialFailed f)
+    {
+        RecordFailure(f);
+        NextFor(Sender, f.Node);
+    }
+
+    private void RecordFailure(TrialFailed f)
     {
         if (!_inFlight.TryGetValue(f.TrialId, out var x) || !x.Worker.Equals(Sender)) return; // no longer this worker's
         _inFlight.Remove(f.TrialId);
@@ -323,12 +347,15 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnTeacherTrained(TeacherTrained t)
     {
-        if (_teacher != null || _teacherArriving != null) return;
-        _teacherArriving = t.Teacher;
         if (Sender.Equals(_teacherWorker)) _teacherWorker = null;
-        // The artifact must be on this node before the teacher counts: the node that trained it may die.
-        if (_artifacts is null) CommitTeacher(t.Teacher);
-        else _artifacts.Tell(new EnsureArtifact(t.Teacher.Hash, t.ArtifactSource));
+        if (_teacher == null && _teacherArriving == null)
+        {
+            _teacherArriving = t.Teacher;
+            // The artifact must be on this node before the teacher counts: the node that trained it may die.
+            if (_artifacts is null) CommitTeacher(t.Teacher);
+            else _artifacts.Tell(new EnsureArtifact(t.Teacher.Hash, t.ArtifactSource));
+        }
+        NextFor(Sender, t.Teacher.Node);
     }
 
     private void CommitTeacher(TeacherRecord teacher)

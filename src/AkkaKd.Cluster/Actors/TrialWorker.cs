@@ -179,7 +179,10 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec)), ct)));
     }
 
-    /// <summary>Sends the outcome to the coordinator that gave the work, and asks for more.</summary>
+    /// <summary>
+    /// Sends the outcome to the coordinator that gave the work. A result or failure doubles as the request for more
+    /// work from that coordinator (one message less per trial); the other coordinators are asked.
+    /// </summary>
     private void Finish(IAkkaKdMessage outcome)
     {
         var cur = _current!;
@@ -187,13 +190,15 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         _current = null;
         _cancel = null;
         cur.Coordinator.Tell(outcome);
+        bool asksForMore = outcome is not WorkReturned;
         if (outcome is WorkReturned { Reason: var reason } && reason.StartsWith("data mismatch", StringComparison.Ordinal))
         {
             _refusedSweeps.Add(cur.SweepId);
             _coordinators.Remove(cur.Coordinator);
         }
         Become(Idle);
-        AskForWork();
+        foreach (var c in _coordinators)
+            if (!asksForMore || !c.Equals(cur.Coordinator)) c.Tell(new RequestWork(Self, _node.Node));
     }
 
     /// <summary>Runs the work on the slot's own thread and pipes its outcome back as a message.</summary>

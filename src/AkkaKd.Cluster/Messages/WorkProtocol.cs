@@ -4,7 +4,8 @@ using AkkaKd.Sweep;
 namespace AkkaKd.Cluster.Messages;
 
 // Between TrialWorker and SweepCoordinator. Work is pulled: an idle worker asks, the coordinator answers with a
-// trial, the teacher to train, or "nothing yet" (and then sends work as soon as there is some).
+// trial, the teacher to train, or "nothing yet" (and then sends work as soon as there is some). A worker's result or
+// failure (TrialCompleted, TrialFailed, TeacherTrained, TeacherFailed) is also its request for the next piece of work.
 
 /// <summary>An idle worker asks for work.</summary>
 public sealed record RequestWork(IActorRef Worker, string Node) : IAkkaKdMessage;
