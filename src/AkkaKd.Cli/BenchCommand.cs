@@ -19,13 +19,13 @@ public static class BenchCommand
         "akkakd bench [--json] [--data SOURCE] [--train 8000] [--test 2000] [--teacher 1200,1200] [--teacher-epochs 10] " +
         "[--width 64] [--temperature 4] [--alpha 0.9] [--epochs 10] [--batch 128] [--lr 0.001] [--threads 2] [--seed 1] " +
         "[--peer PATH/kd_torch.py] [--python /usr/bin/python3]\n" +
-        "       akkakd bench --scheduler [--trials 20000] [--workers 3] [--slots 4] [--json]\n" +
+        "       akkakd bench --scheduler [--trials 40000] [--workers 3] [--slots 8] [--trial-seconds 0] [--json]\n" +
         "       akkakd bench --sweep [--peer PATH/kd_torch.py] [--python /usr/bin/python3] [--json]";
 
     private static readonly HashSet<string> Values =
     [
         "data", "train", "test", "teacher", "teacher-epochs", "width", "temperature", "alpha", "epochs", "batch", "lr",
-        "threads", "seed", "peer", "python", "trials", "workers", "slots",
+        "threads", "seed", "peer", "python", "trials", "workers", "slots", "trial-seconds",
     ];
 
     public static int Run(string[] argv)
@@ -35,7 +35,8 @@ public static class BenchCommand
         bool json = a.Flag("json");
         if (a.Flag("sweep")) return SweepBench.Run(a.Get("peer"), a.Get("python", "/usr/bin/python3"), json);
         if (a.Flag("scheduler"))
-            return SchedulerBench.Run(a.GetInt("trials", 20000, 1), a.GetInt("workers", 3, 1), a.GetInt("slots", 4, 1), json);
+            return SchedulerBench.Run(a.GetInt("trials", 40000, 1), a.GetInt("workers", 3, 1), a.GetInt("slots", 8, 1),
+                a.GetFloat("trial-seconds", 0f), json);
         var source = DataSource.TryParse(a.Get("data", DataSource.EmbeddedMnist10k), out var err)
             ?? throw new UsageException("--data: " + err);
         int train = a.GetInt("train", 8000, 1), test = a.GetInt("test", 2000, 1);

@@ -98,13 +98,18 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<Terminated>(t => WorkersGone(w => w.Equals(t.ActorRef), "worker stopped"));
         Receive<ClusterEvent.CurrentClusterState>(s =>
         {
-            foreach (var m in s.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(WorkerNode.WorkerRole))) _workerNodes.Add(m.Address);
+            foreach (var m in s.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(WorkerNode.WorkerRole)))
+            {
+                _workerNodes.Add(m.Address);
+                Announce(m.Address);
+            }
             Dispatch();
         });
         Receive<ClusterEvent.MemberUp>(m =>
         {
             if (!m.Member.HasRole(WorkerNode.WorkerRole)) return;
             _workerNodes.Add(m.Member.Address);
+            Announce(m.Member.Address);
             _log.Info("worker node up: {0} ({1} worker nodes)", m.Member.Address, _workerNodes.Count);
             Dispatch();
         });
@@ -164,6 +169,10 @@ public sealed class SweepCoordinator : ReceiveActor
         OnRequestWork(new RequestWork(worker, node));
     }
 
+    /// <summary>Tells a worker node where this sweep's coordinator is, so its workers ask at once.</summary>
+    private void Announce(Address node) =>
+        Context.ActorSelection(new RootActorPath(node) / "user" / WorkerNode.Name).Tell(new CoordinatorUp(Self));
+
     private void OnRequestWork(RequestWork r)
     {
         if (_watched.Add(r.Worker)) Context.Watch(r.Worker);
@@ -209,7 +218,7 @@ public sealed class SweepCoordinator : ReceiveActor
                     ? new TrialAssignment(_workerSweep, trial, null, null)
                     : new TrialAssignment(_workerSweep, trial, _teacher, _artifacts));
                 _reporter.Tell(new TrialAssigned(_sweep.SweepId, trial, node));
-                _log.Info("trial {0} ({1}) to {2}", trial.Id, trial.Label, worker.Path);
+                if (_log.IsInfoEnabled) _log.Info("trial {0} ({1}) to {2}", trial.Id, trial.Label, worker.Path);
                 return true;
             }
             n = next;
@@ -267,7 +276,7 @@ public sealed class SweepCoordinator : ReceiveActor
         _finished.Add(d.Result.Id);
         _failed.Remove(d.Result.Id);
         _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
-        _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
+        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
         CheckDone();
     }
 

@@ -186,7 +186,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private void Finish(IAkkaKdMessage outcome)
     {
         var cur = _current!;
-        _log.Info("{0}: {1}", cur.TrialId, outcome.GetType().Name);
+        if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.TrialId, outcome.GetType().Name);
         _current = null;
         _cancel = null;
         cur.Coordinator.Tell(outcome);

@@ -44,12 +44,14 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Receive<ActorIdentity>(id =>
         {
             if (id.Subject is null || id.MessageId is not Address address || !_coordinators.ContainsKey(address)) return;
-            if (_coordinators[address] is { } known && known.Equals(id.Subject)) return;
-            _coordinators[address] = id.Subject;
-            _addressOf[id.Subject] = address;
-            Context.Watch(id.Subject);
-            _log.Info("coordinator found at {0}", id.Subject.Path);
-            foreach (var w in _workers) w.Tell(new CoordinatorUp(id.Subject));
+            Found(address, id.Subject);
+        });
+        // A coordinator announces itself when it starts (faster than waiting for the next look-up).
+        Receive<CoordinatorUp>(c =>
+        {
+            var address = c.Coordinator.Path.Address;
+            if (address.Host is null) address = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+            Found(address, c.Coordinator);
         });
         Receive<Terminated>(t =>
         {
@@ -83,6 +85,16 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         if (!m.HasRole(CoordinatorRole) || _coordinators.ContainsKey(m.Address)) return;
         _coordinators[m.Address] = null;
         Context.ActorSelection(new RootActorPath(m.Address) / "user" / CoordinatorName).Tell(new Identify(m.Address));
+    }
+
+    private void Found(Address address, IActorRef coordinator)
+    {
+        if (_coordinators.TryGetValue(address, out var known) && coordinator.Equals(known)) return;
+        _coordinators[address] = coordinator;
+        _addressOf[coordinator] = address;
+        Context.Watch(coordinator);
+        _log.Info("coordinator found at {0}", coordinator.Path);
+        foreach (var w in _workers) w.Tell(new CoordinatorUp(coordinator));
     }
 
     private void Gone(Address address, string why)
