@@ -284,7 +284,7 @@ public sealed partial class DeploymentFilesTests
         var bindings = config.GetConfig("akka.actor.serialization-bindings").AsEnumerable()
             .ToDictionary(kv => kv.Key, kv => kv.Value.GetString());
         Assert.Equal("hyperion", bindings["AkkaKd.Cluster.Messages.IAkkaKdMessage, AkkaKd.Cluster"]);
-        Assert.Contains("Akka.Serialization.HyperionSerializer", config.GetString("akka.actor.serializers.hyperion"));
+        Assert.Contains("AkkaKd.Cluster.Serialization.AkkaKdHyperionSerializer", config.GetString("akka.actor.serializers.hyperion"));
         Assert.Equal(TimeSpan.FromSeconds(6), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
         Assert.Equal(TimeSpan.FromSeconds(20), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
         Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("akka.cluster.seed-node-timeout"));
