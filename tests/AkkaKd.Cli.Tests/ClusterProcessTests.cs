@@ -81,6 +81,56 @@ public sealed class ClusterProcessTests : IDisposable
         foreach (var (id, acc) in single) Assert.Equal(acc, cluster[id]);
     }
 
+    /// <summary>Writes the embedded digits as IDX files into a folder; with <paramref name="alter"/>, one pixel differs.</summary>
+    private static void WriteIdx(string folder, bool alter)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var name in new[] { "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz" })
+        {
+            using var res = typeof(AkkaKd.Distillation.Data.DataSource).Assembly.GetManifestResourceStream("mnist10k/" + name)!;
+            using var gz = new System.IO.Compression.GZipStream(res, System.IO.Compression.CompressionMode.Decompress);
+            var bytes = new MemoryStream();
+            gz.CopyTo(bytes);
+            var data = bytes.ToArray();
+            if (alter && name.StartsWith("images")) data[16 + 200] ^= 0x40; // a pixel of the first training image
+            using var f = File.Create(Path.Combine(folder, name));
+            using var z = new System.IO.Compression.GZipStream(f, System.IO.Compression.CompressionLevel.Fastest);
+            z.Write(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_whose_data_differ_refuses_the_sweep_and_its_trials_go_to_another_node()
+    {
+        // The sweep names its data by a relative path: each node loads its own copy. The odd one out has one pixel changed.
+        var good = Path.Combine(_dir, "good");
+        var odd = Path.Combine(_dir, "odd");
+        WriteIdx(good, alter: false);
+        WriteIdx(odd, alter: true);
+        var file = Path.Combine(_dir, "idx.hocon");
+        File.WriteAllText(file, Sweep.Replace("\"embedded:mnist10k\"", "\"idx:images-idx3-ubyte.gz,labels-idx1-ubyte.gz\"")
+            .Replace("seeds = [1, 2]", "seeds = [1]"));
+        int port = Akkakd.FreePort();
+        var seed = $"akka.tcp://akkakd@127.0.0.1:{port}";
+        var outDir = Path.Combine(_dir, "idx-out");
+
+        var coordinator = Akkakd.Start(good, "sweep", file, "--out", outDir, "--port", port.ToString(), "--slots", "0", "--min-workers", "2", "--plain");
+        _processes.Add(coordinator);
+        var oddWorker = Akkakd.Start(odd, "worker", "--seeds", seed, "--slots", "1", "--cache", Path.Combine(_dir, "c-odd"), "--log", Path.Combine(_dir, "odd.log"));
+        var goodWorker = Akkakd.Start(good, "worker", "--seeds", seed, "--slots", "1", "--cache", Path.Combine(_dir, "c-good"), "--log", Path.Combine(_dir, "good.log"));
+        _processes.Add(oddWorker);
+        _processes.Add(goodWorker);
+
+        int code = await coordinator.WaitAsync(Limit);
+        Assert.True(code == 0, $"sweep exit {code}:\n{coordinator.Out}\n{coordinator.Err}");
+        var oddNode = System.Text.RegularExpressions.Regex.Match(oddWorker.Out, @"worker akka\.tcp://akkakd@([^:\s]+:\d+)").Groups[1].Value;
+        Assert.NotEqual("", oddNode);
+        var nodes = Trials(Path.Combine(outDir, "results.jsonl")).Select(t => t.GetProperty("node").GetString()!).Distinct().ToList();
+        Assert.Equal(6, Trials(Path.Combine(outDir, "results.jsonl")).Count);
+        Assert.DoesNotContain(oddNode, nodes); // nothing ran on the node with other data
+        Assert.Contains("data mismatch", File.ReadAllText(Path.Combine(outDir, "akkakd.log")));
+    }
+
     public void Dispose()
     {
         foreach (var p in _processes) p.Dispose();
