@@ -32,25 +32,49 @@ public static class WorkerCommand
 
         Blas.Configure(Math.Max(1, Environment.ProcessorCount / slots));
         Console.WriteLine(Blas.Describe());
-        ActorSystem system;
-        try
+        // Akka's standard-out logger speaks up while a system shuts down (akka.net#5246): keep it off the screen.
+        var console = Console.Out;
+        var stopping = false;
+        ActorSystem? current = null;
+        void Stop()
         {
-            system = WorkerHost.StartAsync(node, slots, cache, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            stopping = true;
+            if (current is { } s) CoordinatedShutdown.Get(s).Run(CoordinatedShutdown.ClrExitReason.Instance);
         }
-        catch (TimeoutException)
-        {
-            throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)} within 60 s (is the seed up, and its port open?)");
-        }
-        Console.WriteLine($"worker akka.tcp://akkakd@{NodeBootstrap.NodeName(system)}: {slots} slot{(slots == 1 ? "" : "s")}, joined {string.Join(", ", node.Seeds)}; log: {log}");
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            Stop();
         };
-        // Akka's standard-out logger speaks up while the system shuts down (akka.net#5246): keep it off the screen.
-        var console = Console.Out;
-        Console.SetOut(TextWriter.Null);
-        system.WhenTerminated.GetAwaiter().GetResult();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true; // leave gracefully ourselves, then Main returns
+                Stop();
+            });
+
+        while (true)
+        {
+            ActorSystem system;
+            try
+            {
+                system = WorkerHost.StartAsync(node, slots, cache, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            }
+            catch (TimeoutException)
+            {
+                throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)} within 60 s (is the seed up, and its port open?)");
+            }
+            current = system;
+            console.WriteLine($"worker akka.tcp://akkakd@{NodeBootstrap.NodeName(system)}: {slots} slot{(slots == 1 ? "" : "s")}, joined {string.Join(", ", node.Seeds)}; log: {log}");
+            if (stopping) Stop();
+            Console.SetOut(TextWriter.Null);
+            system.WhenTerminated.GetAwaiter().GetResult();
+            Console.SetOut(console);
+            if (stopping) break;
+            // Not asked to stop: the cluster removed this node (downed after it was cut off). Join again.
+            console.WriteLine("worker: removed from the cluster; joining again");
+            Thread.Sleep(1000);
+        }
         console.WriteLine("worker: left the cluster");
         return ExitCodes.Done;
     }

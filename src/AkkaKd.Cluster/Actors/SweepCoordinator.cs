@@ -42,6 +42,8 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly List<IActorRef> _idle = [];
     private readonly List<IActorRef> _waiters = [];
     private readonly HashSet<Address> _workerNodes = [];
+    private readonly HashSet<Address> _disconnected = [];
+    private readonly HashSet<Address> _unreachableWorkers = [];
 
     private TeacherRecord? _teacher;
     private IActorRef? _teacherWorker;
@@ -116,13 +118,29 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
             _workerNodes.Remove(m.Member.Address);
+            _disconnected.Remove(m.Member.Address);
+            _unreachableWorkers.Remove(m.Member.Address);
             NodeLost(m.Member.Address, "node removed from the cluster");
         });
-        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "node unreachable"));
-        Receive<ClusterEvent.ReachableMember>(_ => { });
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            if (IsWorkerOnly(m.Member)) _unreachableWorkers.Add(m.Member.Address);
+            NodeLost(m.Member.Address, "node unreachable");
+            DownIfDead(m.Member.Address);
+        });
+        Receive<ClusterEvent.ReachableMember>(m =>
+        {
+            _unreachableWorkers.Remove(m.Member.Address);
+            _disconnected.Remove(m.Member.Address);
+        });
         // A node that dies closes its TCP connections at once: give its trials back without waiting for the failure
         // detector. If the node was only briefly disconnected, a trial may run twice; its result still counts once.
-        Receive<DisassociatedEvent>(d => NodeLost(d.RemoteAddress, "connection to the node closed"));
+        Receive<DisassociatedEvent>(d =>
+        {
+            _disconnected.Add(d.RemoteAddress);
+            NodeLost(d.RemoteAddress, "connection to the node closed");
+            DownIfDead(d.RemoteAddress);
+        });
         Receive<AwaitSweep>(_ =>
         {
             if (_summary != null) Sender.Tell(_summary);
@@ -327,6 +345,22 @@ public sealed class SweepCoordinator : ReceiveActor
         _pending.AddFirst(trial);
         _requeued++;
         _reporter.Tell(new TrialRequeued(_sweep.SweepId, trial.Id, reason));
+    }
+
+    private static bool IsWorkerOnly(Member m) => m.HasRole(WorkerNode.WorkerRole) && !m.HasRole(WorkerNode.CoordinatorRole);
+
+    /// <summary>
+    /// A worker node whose connection closed and that the failure detector also finds unreachable is dead (or cut off
+    /// for good): down it, so that it does not block the cluster's convergence (new workers could not become Up) nor
+    /// count in the split brain resolver's majority while workers crash and restart. Its trials are already back in
+    /// the queue. A worker that was only cut off learns it was downed and joins again (akkakd worker restarts itself).
+    /// </summary>
+    private void DownIfDead(Address address)
+    {
+        if (!_disconnected.Contains(address) || !_unreachableWorkers.Contains(address)) return;
+        _log.Warning("downing worker node {0}: its connection closed and it is unreachable", address);
+        Akka.Cluster.Cluster.Get(Context.System).Down(address);
+        _unreachableWorkers.Remove(address);
     }
 
     private void NodeLost(Address address, string reason)

@@ -53,18 +53,30 @@ public static class NodeBootstrap
         !string.IsNullOrWhiteSpace(o.PublicHost) ? o.PublicHost! : o.Host is "0.0.0.0" or "::" ? System.Net.Dns.GetHostName() : o.Host;
 
     /// <summary>
-    /// Creates the system and waits until this node is Up in the cluster (joining itself when there are no seeds).
+    /// Creates the system and waits until the cluster has accepted this node (joining itself when there are no seeds).
     /// </summary>
     public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default)
     {
         var system = ActorSystem.Create(NodeOptions.SystemName, BuildConfig(o));
         var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
         if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        // Joined: the cluster accepted this node (Joining, WeaklyUp or Up). Waiting for Up would need convergence, which
+        // a dead node blocks until it is downed; work is pulled, so a joining node can take trials already.
         try
         {
-            await up.Task.WaitAsync(joinTimeout, cancel);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(joinTimeout);
+            while (!cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)))
+            {
+                try
+                {
+                    await Task.Delay(20, limit.Token);
+                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"not joined within {joinTimeout.TotalSeconds:0} s");
+                }
+            }
         }
         catch
         {
