@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AkkaKd.Cli.Tests;
+
+/// <summary>
+/// TLS between nodes, with the real akkakd program as processes on loopback and certificates made at test time by
+/// cluster/make-certs.sh (openssl): a TLS cluster runs a sweep; a worker without a certificate (plain TCP), and a worker
+/// whose certificate comes from another CA, never join, while the cluster goes on and finishes the sweep.
+/// </summary>
+public sealed class TlsClusterTests : IDisposable
+{
+    private readonly string _dir = Akkakd.TempDir();
+    private readonly List<Akkakd> _processes = [];
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+
+    private const string Sweep = """
+        sweep {
+          name = tls
+          data    { source = "embedded:mnist10k", train = 600, test = 200 }
+          teacher { hidden = [32], epochs = 1, batch = 32, lr = 0.003 }
+          student { epochs = 2, batch = 32, lr = 0.003 }
+          grid    { temperature = [2], alpha = [0.5], width = [16], seeds = [1, 2, 3] }
+        }
+        """;
+
+    private static readonly string Root = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "AkkaKd.sln"))) return d.FullName;
+        throw new InvalidOperationException($"AkkaKd.sln not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>Runs cluster/make-certs.sh OUTDIR NAMES... and gives OUTDIR.</summary>
+    private string MakeCerts(string folder, string caName, params string[] names)
+    {
+        var outDir = Path.Combine(_dir, folder);
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(Root, "cluster", "make-certs.sh"));
+        psi.ArgumentList.Add(outDir);
+        foreach (var n in names) psi.ArgumentList.Add(n);
+        psi.Environment["AKKAKD_CA_NAME"] = caName;
+        psi.Environment.Remove("AKKAKD_TLS_PASSWORD");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(60_000), "make-certs.sh did not finish within 60 s");
+        Assert.True(p.ExitCode == 0, $"make-certs.sh exit {p.ExitCode} (is openssl installed?):\n{stdout.Result}\n{stderr.Result}");
+        foreach (var n in names) Assert.True(File.Exists(Path.Combine(outDir, n + ".pfx")), stdout.Result);
+        return outDir;
+    }
+
+    private static string Password(string certs) => File.ReadAllLines(Path.Combine(certs, "pfx-password"))[0];
+
+    /// <summary>The environment of a TLS node with this certificate of <paramref name="certs"/>.</summary>
+    private static Dictionary<string, string?> TlsEnv(string certs, string name) => new()
+    {
+        ["AKKAKD_TLS_CERT"] = Path.Combine(certs, name + ".pfx"),
+        ["AKKAKD_TLS_PASSWORD"] = Password(certs),
+        ["AKKAKD_TLS_CA"] = Path.Combine(certs, "ca.crt"),
+    };
+
+    /// <summary>The environment of a node with TLS off.</summary>
+    private static readonly Dictionary<string, string?> NoTls = new()
+    {
+        ["AKKAKD_TLS_CERT"] = null, ["AKKAKD_TLS_PASSWORD"] = null, ["AKKAKD_TLS_CA"] = null, ["AKKAKD_CONFIG"] = null,
+    };
+
+    private Akkakd Start(IReadOnlyDictionary<string, string?> env, params string[] args)
+    {
+        var p = Akkakd.Start(_dir, env, args);
+        _processes.Add(p);
+        return p;
+    }
+
+    private static List<JsonElement> Trials(string journal) =>
+        File.Exists(journal)
+            ? File.ReadAllLines(journal).Where(l => l.EndsWith('}') && l.Contains("\"type\":\"trial\""))
+                .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList()
+            : [];
+
+    private static string ReadShared(string path)
+    {
+        if (!File.Exists(path)) return "";
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(f).ReadToEnd();
+    }
+
+    /// <summary>Waits until the file holds the text (the process must not exit meanwhile).</summary>
+    private static async Task WaitForLog(string path, string text, Akkakd process, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!ReadShared(path).Contains(text))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what}: '{text}' not in {path} within 60 s:\n{ReadShared(path)}");
+            Assert.False(process.HasExited, $"{what}: the process exited:\n{process.Out}\n{process.Err}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static string WorkerNode(Akkakd worker) =>
+        Regex.Match(worker.Out, @"worker akka\.tcp://akkakd@([^:\s]+:\d+)").Groups[1].Value;
+
+    /// <summary>The sweep node: the seed, TLS on, running no trials itself. Gives the process, the seed address and the output folder.</summary>
+    private (Akkakd Sweep, string Seed, string Out) StartSeed(IReadOnlyDictionary<string, string?> env, params string[] extra)
+    {
+        var file = Path.Combine(_dir, "tls.hocon");
+        File.WriteAllText(file, Sweep);
+        int port = Akkakd.FreePort();
+        var outDir = Path.Combine(_dir, "out");
+        var sweep = Start(env, ["sweep", file, "--out", outDir, "--port", port.ToString(), "--slots", "0", "--min-workers", "1", "--plain", .. extra]);
+        return (sweep, $"akka.tcp://akkakd@127.0.0.1:{port}", outDir);
+    }
+
+    /// <summary>Runs the sweep to its end; every trial ran once, all on the given worker.</summary>
+    private static async Task AssertFinishedOn(Akkakd sweep, string outDir, Akkakd worker)
+    {
+        int code = await sweep.WaitAsync(Limit);
+        Assert.True(code == 0, $"sweep exit {code}:\n{sweep.Out}\n{sweep.Err}");
+        var trials = Trials(Path.Combine(outDir, "results.jsonl"));
+        Assert.Equal(3, trials.Count);
+        Assert.Equal(3, trials.Select(t => t.GetProperty("id").GetString()).Distinct().Count());
+        var node = WorkerNode(worker);
+        Assert.True(node != "", "the TLS worker never joined:\n" + worker.Out + worker.Err);
+        Assert.All(trials, t => Assert.Equal(node, t.GetProperty("node").GetString()));
+    }
+
+    [Fact]
+    public async Task A_TLS_cluster_of_processes_runs_a_sweep()
+    {
+        var certs = MakeCerts("certs", "akkakd test CA", "seed", "worker");
+        // The seed takes its TLS settings from a node HOCON (--config), the worker from the environment.
+        var seedHocon = Path.Combine(_dir, "seed-node.hocon");
+        File.WriteAllText(seedHocon, $$"""
+            akkakd.tls {
+              certificate = "{{Path.Combine(certs, "seed.pfx")}}"
+              password = "{{Password(certs)}}"
+              ca = "{{Path.Combine(certs, "ca.crt")}}"
+            }
+            """);
+        var (sweep, seed, outDir) = StartSeed(NoTls, "--config", seedHocon);
+        var worker = Start(TlsEnv(certs, "worker"), "worker", "--seeds", seed, "--slots", "1",
+            "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
+
+        await AssertFinishedOn(sweep, outDir, worker);
+        // The nodes spoke TLS: the transport's addresses are akka.ssl.tcp, and the worker reached the seed over it.
+        var log = ReadShared(Path.Combine(outDir, "akkakd.log"));
+        Assert.Contains($"listening on addresses : [akka.ssl.tcp://akkakd@127.0.0.1:{seed.Split(':')[^1]}]", log);
+        Assert.Contains($"akka.ssl.tcp://akkakd@{WorkerNode(worker)}", log);
+        Assert.DoesNotContain("TLS: refused", log);
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_worker_without_a_certificate_cannot_join_and_the_cluster_goes_on()
+    {
+        var certs = MakeCerts("certs", "akkakd test CA", "seed", "worker");
+        var (sweep, seed, outDir) = StartSeed(TlsEnv(certs, "seed"));
+        var seedLog = Path.Combine(outDir, "akkakd.log");
+
+        // A worker with TLS off knocks first: the seed takes its plain TCP for what it is and closes the connection.
+        var plainLog = Path.Combine(_dir, "plain.log");
+        var plain = Start(NoTls, "worker", "--seeds", seed, "--slots", "1", "--cache", Path.Combine(_dir, "p"), "--log", plainLog);
+        await WaitForLog(seedLog, "not an SSL/TLS record", sweep, "the seed");
+        await WaitForLog(seedLog, "Rejected incoming connection", sweep, "the seed");
+        await WaitForLog(plainLog, "Couldn't join seed nodes", plain, "the plain worker"); // it tries again, in vain
+
+        // The cluster goes on: a TLS worker joins and runs every trial.
+        var worker = Start(TlsEnv(certs, "worker"), "worker", "--seeds", seed, "--slots", "1",
+            "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
+        await AssertFinishedOn(sweep, outDir, worker);
+
+        // The plain worker never joined (it is still trying; it gives up by itself after 60 s) and got no trial.
+        Assert.DoesNotContain("joined", plain.Out);
+        var plainAddress = Regex.Match(ReadShared(plainLog), @"listening on addresses : \[akka\.tcp://akkakd@([^\]]+)\]").Groups[1].Value;
+        Assert.NotEqual("", plainAddress);
+        Assert.DoesNotContain("akkakd@" + plainAddress, ReadShared(seedLog));
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_worker_with_a_certificate_from_another_CA_cannot_join_and_the_cluster_goes_on()
+    {
+        var certs = MakeCerts("certs", "akkakd test CA", "seed", "worker");
+        var other = MakeCerts("other", "rogue CA", "rogue");
+
+        // akkakd itself refuses to start with a certificate that its CA did not sign.
+        var env = TlsEnv(other, "rogue");
+        env["AKKAKD_TLS_CA"] = Path.Combine(certs, "ca.crt");
+        var refused = Start(env, "worker", "--seeds", "akka.tcp://akkakd@127.0.0.1:1", "--cache", Path.Combine(_dir, "r0"), "--log", Path.Combine(_dir, "r0.log"));
+        Assert.Equal(2, await refused.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("not signed by the cluster CA (issuer: CN=rogue CA)", refused.Err);
+
+        var (sweep, seed, outDir) = StartSeed(TlsEnv(certs, "seed"));
+        var seedLog = Path.Combine(outDir, "akkakd.log");
+
+        // A rogue node that gets past that: Akka's own TLS settings, a certificate of another CA, and no validation of
+        // the certificate it is shown (it would accept the seed's). Only the seed's check stands in its way.
+        var rogueHocon = Path.Combine(_dir, "rogue.hocon");
+        File.WriteAllText(rogueHocon, $$"""
+            akka.remote.dot-netty.tcp {
+              enable-ssl = on
+              ssl {
+                certificate { path = "{{Path.Combine(other, "rogue.pfx")}}", password = "{{Password(other)}}" }
+                suppress-validation = on
+              }
+            }
+            """);
+        var rogueLog = Path.Combine(_dir, "rogue.log");
+        var rogue = Start(NoTls, "worker", "--seeds", seed, "--slots", "1", "--config", rogueHocon,
+            "--cache", Path.Combine(_dir, "r"), "--log", rogueLog);
+        await WaitForLog(seedLog, "not signed by the cluster CA (issuer: CN=rogue CA) (CN=rogue)", sweep, "the seed");
+        await WaitForLog(rogueLog, "Couldn't join seed nodes", rogue, "the rogue worker");
+
+        var worker = Start(TlsEnv(certs, "worker"), "worker", "--seeds", seed, "--slots", "1",
+            "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
+        await AssertFinishedOn(sweep, outDir, worker);
+
+        Assert.DoesNotContain("joined", rogue.Out);
+        var rogueAddress = Regex.Match(ReadShared(rogueLog), @"listening on addresses : \[akka\.ssl\.tcp://akkakd@([^\]]+)\]").Groups[1].Value;
+        Assert.NotEqual("", rogueAddress);
+        Assert.DoesNotContain("akkakd@" + rogueAddress, ReadShared(seedLog));
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
