@@ -6,8 +6,9 @@ namespace AkkaKd.Cli.Tests;
 
 /// <summary>
 /// TLS between nodes, with the real akkakd program as processes on loopback and certificates made at test time by
-/// cluster/make-certs.sh (openssl): a TLS cluster runs a sweep; a worker without a certificate (plain TCP), and a worker
-/// whose certificate comes from another CA, never join, while the cluster goes on and finishes the sweep.
+/// cluster/make-certs.sh (openssl): a TLS cluster runs a sweep; workers without a certificate (plain TCP, or TLS with no
+/// client certificate) and a worker whose certificate comes from another CA never join, while the cluster goes on and
+/// finishes the sweep.
 /// </summary>
 public sealed class TlsClusterTests : IDisposable
 {
@@ -156,7 +157,7 @@ public sealed class TlsClusterTests : IDisposable
     }
 
     [Fact]
-    public async Task A_worker_without_a_certificate_cannot_join_and_the_cluster_goes_on()
+    public async Task Workers_without_a_certificate_cannot_join_and_the_cluster_goes_on()
     {
         var certs = MakeCerts("certs", "akkakd test CA", "seed", "worker");
         var (sweep, seed, outDir) = StartSeed(TlsEnv(certs, "seed"));
@@ -169,16 +170,39 @@ public sealed class TlsClusterTests : IDisposable
         await WaitForLog(seedLog, "Rejected incoming connection", sweep, "the seed");
         await WaitForLog(plainLog, "Couldn't join seed nodes", plain, "the plain worker"); // it tries again, in vain
 
+        // A worker that speaks TLS but presents no certificate (Akka's own TLS settings, mutual authentication off, the
+        // seed's certificate not checked): the seed asks for a certificate, gets none, and refuses the connection.
+        var other = MakeCerts("other", "rogue CA", "rogue"); // for its own server side, which never comes into play
+        var bareHocon = Path.Combine(_dir, "bare.hocon");
+        File.WriteAllText(bareHocon, $$"""
+            akka.remote.dot-netty.tcp {
+              enable-ssl = on
+              ssl {
+                certificate { path = "{{Path.Combine(other, "rogue.pfx")}}", password = "{{Password(other)}}" }
+                require-mutual-authentication = off
+                suppress-validation = on
+              }
+            }
+            """);
+        var bareLog = Path.Combine(_dir, "bare.log");
+        var bare = Start(NoTls, "worker", "--seeds", seed, "--slots", "1", "--config", bareHocon,
+            "--cache", Path.Combine(_dir, "b"), "--log", bareLog);
+        await WaitForLog(seedLog, "Mutual TLS required but client did not provide a certificate", sweep, "the seed");
+        await WaitForLog(bareLog, "Couldn't join seed nodes", bare, "the worker without a certificate");
+
         // The cluster goes on: a TLS worker joins and runs every trial.
         var worker = Start(TlsEnv(certs, "worker"), "worker", "--seeds", seed, "--slots", "1",
             "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
         await AssertFinishedOn(sweep, outDir, worker);
 
-        // The plain worker never joined (it is still trying; it gives up by itself after 60 s) and got no trial.
-        Assert.DoesNotContain("joined", plain.Out);
-        var plainAddress = Regex.Match(ReadShared(plainLog), @"listening on addresses : \[akka\.tcp://akkakd@([^\]]+)\]").Groups[1].Value;
-        Assert.NotEqual("", plainAddress);
-        Assert.DoesNotContain("akkakd@" + plainAddress, ReadShared(seedLog));
+        // Neither joined (both are still trying; a worker gives up by itself after 60 s) nor got a trial.
+        foreach (var (intruder, log) in new[] { (plain, plainLog), (bare, bareLog) })
+        {
+            Assert.DoesNotContain("joined", intruder.Out);
+            var address = Regex.Match(ReadShared(log), @"listening on addresses : \[akka\.(?:ssl\.)?tcp://akkakd@([^\]]+)\]").Groups[1].Value;
+            Assert.NotEqual("", address);
+            Assert.DoesNotContain("akkakd@" + address, ReadShared(seedLog));
+        }
         worker.Terminate();
         Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
     }

@@ -150,9 +150,14 @@ public static class NodeBootstrap
             foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         if (chain.Build(certificate)) return null;
         var status = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct().ToList();
-        return status.Contains(X509ChainStatusFlags.UntrustedRoot) || status.Contains(X509ChainStatusFlags.PartialChain)
-            ? $"not signed by the cluster CA (issuer: {certificate.Issuer})"
-            : string.Join(", ", status);
+        if (status.Contains(X509ChainStatusFlags.UntrustedRoot) || status.Contains(X509ChainStatusFlags.PartialChain))
+            return $"not signed by the cluster CA (issuer: {certificate.Issuer})";
+        return string.Join(", ", status.Select(s => s switch
+        {
+            X509ChainStatusFlags.NotTimeValid => $"expired or not yet valid ({certificate.NotBefore:u} to {certificate.NotAfter:u})",
+            X509ChainStatusFlags.NotValidForUsage => "not made for both TLS server and client use (extendedKeyUsage serverAuth, clientAuth)",
+            _ => s.ToString(),
+        }));
     }
 
     /// <summary>The advertised host: the public one if given; the machine's name when bound to every interface.</summary>
