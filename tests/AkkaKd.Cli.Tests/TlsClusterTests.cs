@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AkkaKd.Cluster.Hosting;
 
 namespace AkkaKd.Cli.Tests;
 
@@ -251,6 +252,33 @@ public sealed class TlsClusterTests : IDisposable
         Assert.DoesNotContain("akkakd@" + rogueAddress, ReadShared(seedLog));
         worker.Terminate();
         Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void With_TLS_on_the_transport_is_ssl_and_seeds_are_reached_over_it()
+    {
+        var seeds = new[] { "akka.tcp://akkakd@10.0.0.1:4053", "akka.ssl.tcp://akkakd@10.0.0.2:4053" };
+        var on = NodeBootstrap.BuildConfig(new NodeOptions
+        {
+            Seeds = seeds, TlsCertificate = "node.pfx", TlsPassword = "pw", TlsCa = "ca.crt",
+        });
+        Assert.True(on.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        Assert.Equal(["akka.ssl.tcp://akkakd@10.0.0.1:4053", "akka.ssl.tcp://akkakd@10.0.0.2:4053"], on.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(new TlsFiles("node.pfx", "pw", "ca.crt"), NodeBootstrap.Tls(on));
+
+        var off = NodeBootstrap.BuildConfig(new NodeOptions { Seeds = seeds[..1] });
+        Assert.False(off.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        Assert.Equal(seeds[..1], off.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Null(NodeBootstrap.Tls(off));
+    }
+
+    [Fact]
+    public async Task A_TLS_seed_address_on_a_node_without_TLS_is_a_usage_error()
+    {
+        using var p = Akkakd.Start(_dir, NoTls, "worker", "--seeds", "akka.ssl.tcp://akkakd@127.0.0.1:1", "--log", Path.Combine(_dir, "x.log"));
+        Assert.Equal(2, await p.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.StartsWith("akkakd: --seeds: 'akka.ssl.tcp://akkakd@127.0.0.1:1' is a TLS address, and TLS is off", p.Err);
+        Assert.Single(p.Err.Trim().Split('\n'));
     }
 
     public void Dispose()
