@@ -27,7 +27,10 @@ public sealed class Akkakd : IDisposable
     public string Err { get { lock (_err) return _err.ToString(); } }
     public bool HasExited => _process.HasExited;
 
-    public static Akkakd Start(string workDir, params string[] args)
+    public static Akkakd Start(string workDir, params string[] args) => Start(workDir, new Dictionary<string, string?>(), args);
+
+    /// <summary>Starts akkakd with these environment variables set (a null value removes the variable).</summary>
+    public static Akkakd Start(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -40,6 +43,9 @@ public sealed class Akkakd : IDisposable
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["TERM"] = "dumb";
+        foreach (var (name, value) in environment)
+            if (value == null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         return new Akkakd(Process.Start(psi)!);
     }
 
