@@ -50,7 +50,7 @@ public static class SweepCommand
         SweepPlan plan;
         try
         {
-            plan = SweepPlan.Prepare(settings, outDir, resume, force, data.Fingerprint);
+            plan = SweepPlan.Prepare(settings, outDir, resume, force, data.Fingerprint, Blas.Describe());
         }
         catch (PlanException e)
         {

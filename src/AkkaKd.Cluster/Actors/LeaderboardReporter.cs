@@ -146,7 +146,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         foreach (var n in _notes) Add("  " + n);
         var rows = Leaderboard.Rank(_results, _teacher);
         int top = Math.Min(_start.Sweep.Settings.Top, Math.Max(5, Console.IsOutputRedirected ? 20 : SafeHeight() - 6 - _running.Count - _notes.Count));
-        foreach (var line in Table(rows.Take(top).ToList())) Add(line);
+        foreach (var line in Leaderboard.Table(rows.Take(top).ToList())) Add(line);
         if (_drawnLines > 0) _out.Write($"\x1b[{_drawnLines}A\r");
         _out.Write(sb.ToString());
         _out.Write("\x1b[J");
@@ -164,15 +164,6 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         try { return Math.Max(10, Console.WindowHeight); } catch { return 40; }
     }
 
-    /// <summary>The ranking as aligned text lines, header first.</summary>
-    public static IReadOnlyList<string> Table(IReadOnlyList<LeaderboardRow> rows)
-    {
-        var cells = new List<string[]> { Leaderboard.Columns };
-        cells.AddRange(rows.Select(Leaderboard.Cells));
-        var widths = Enumerable.Range(0, Leaderboard.Columns.Length).Select(i => cells.Max(c => c[i].Length)).ToArray();
-        return cells.Select(c => string.Join("  ", c.Select((s, i) => i is 0 or 1 or 4 or 5 or 9 or 10 or 11 ? s.PadLeft(widths[i]) : s.PadRight(widths[i]))).TrimEnd()).ToList();
-    }
-
     private IReadOnlyList<string> WriteFiles() =>
         Leaderboard.WriteFiles(_outDir, _results, _teacher, _start?.Sweep.Settings.Top ?? 20, $"akkakd sweep {_start?.Sweep.Settings.Name}");
 
@@ -181,7 +172,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         if (!_live)
         {
             _out.WriteLine();
-            foreach (var line in Table(Leaderboard.Rank(_results, _teacher).Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
+            foreach (var line in Leaderboard.Table(Leaderboard.Rank(_results, _teacher).Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
         }
         _out.WriteLine();
         _out.WriteLine($"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal)" +
