@@ -4,13 +4,14 @@ using System.Text;
 using Akka.Actor;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cluster.Actors;
 
 /// <summary>
 /// Gathers every result into the ranking. On a terminal it redraws a live table in place (progress, running trials,
 /// ETA, the top of the ranking); otherwise it prints one plain line per event. At the end it writes leaderboard.csv
-/// and leaderboard.md and prints the top of the ranking.
+/// and leaderboard.md and prints the top of the ranking and, per width, the T x alpha grid of accuracies.
 /// </summary>
 public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
 {
@@ -164,15 +165,34 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         try { return Math.Max(10, Console.WindowHeight); } catch { return 40; }
     }
 
-    private IReadOnlyList<string> WriteFiles() =>
-        Leaderboard.WriteFiles(_outDir, _results, _teacher, _start?.Sweep.Settings.Top ?? 20, $"akkakd sweep {_start?.Sweep.Settings.Name}");
+    private IReadOnlyList<string> WriteFiles()
+    {
+        var files = Leaderboard.WriteFiles(_outDir, _results, _teacher, _start?.Sweep.Settings.Top ?? 20, $"akkakd sweep {_start?.Sweep.Settings.Name}").ToList();
+        try
+        {
+            // report.html, from the journal alone (as `akkakd report DIR` makes it).
+            if (HtmlReport.Write(_outDir) is { } report) files.Add(report);
+        }
+        catch (Exception e)
+        {
+            _out.WriteLine($"report.html not written: {e.Message.Split('\n')[0]} (akkakd report {_outDir} tries again)");
+        }
+        return files;
+    }
 
     private void PrintFinal(SweepSummary s, IReadOnlyList<string> files)
     {
+        var rows = Leaderboard.Rank(_results, _teacher);
         if (!_live)
         {
             _out.WriteLine();
-            foreach (var line in Leaderboard.Table(Leaderboard.Rank(_results, _teacher).Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
+            foreach (var line in Leaderboard.Table(rows.Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
+        }
+        if (rows.Count > 0)
+        {
+            // The shape of the result: per width, a T x alpha grid (in colour on a terminal).
+            _out.WriteLine();
+            TerminalGrid.Write(_out, rows, colour: _live, width: _live ? SafeWidth() : 120);
         }
         _out.WriteLine();
         _out.WriteLine($"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal)" +

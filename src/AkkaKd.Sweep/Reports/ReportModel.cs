@@ -12,6 +12,19 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
 
     /// <summary>The best distilled configuration of this width (the ranking's order: mean accuracy, then ties).</summary>
     public LeaderboardRow? Best => Distilled.Count > 0 ? Distilled[0] : null;
+
+    /// <summary>The ranking split by width, narrowest first (each width's rows keep the ranking's order).</summary>
+    public static IReadOnlyList<WidthGrid> From(IReadOnlyList<LeaderboardRow> ranked) =>
+        ranked.Select(r => r.Width).Distinct().Order()
+            .Select(w => new WidthGrid(w,
+                ranked.FirstOrDefault(r => r.Width == w && r.IsBaseline),
+                ranked.Where(r => r.Width == w && !r.IsBaseline).ToList()))
+            .ToList();
+
+    /// <summary>The distilled temperatures and alphas of a ranking, ascending: the axes every width's grid shares.</summary>
+    public static (double[] Temperatures, double[] Alphas) Axes(IReadOnlyList<LeaderboardRow> ranked) =>
+        (ranked.Where(r => !r.IsBaseline).Select(r => r.Temperature!.Value).Distinct().Order().ToArray(),
+         ranked.Where(r => !r.IsBaseline).Select(r => r.Alpha).Distinct().Order().ToArray());
 }
 
 /// <summary>
@@ -26,13 +39,8 @@ public sealed class ReportModel
         Results = journal.Results;
         Teacher = journal.Teachers.Count > 0 ? journal.Teachers[^1] : null;
         Rows = Leaderboard.Rank(Results, Teacher);
-        Temperatures = Rows.Where(r => !r.IsBaseline).Select(r => r.Temperature!.Value).Distinct().Order().ToArray();
-        Alphas = Rows.Where(r => !r.IsBaseline).Select(r => r.Alpha).Distinct().Order().ToArray();
-        Grids = Rows.Select(r => r.Width).Distinct().Order()
-            .Select(w => new WidthGrid(w,
-                Rows.FirstOrDefault(r => r.Width == w && r.IsBaseline),
-                Rows.Where(r => r.Width == w && !r.IsBaseline).ToList()))
-            .ToList();
+        (Temperatures, Alphas) = WidthGrid.Axes(Rows);
+        Grids = WidthGrid.From(Rows);
         TeacherAcc = Teacher?.TestAcc ?? Results.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
         Nodes = Results.GroupBy(r => r.Node).Select(g => (g.Key, g.Count())).OrderBy(n => n.Key, StringComparer.Ordinal).ToList();
         TotalTrainSeconds = Results.Sum(r => r.TrainSeconds);

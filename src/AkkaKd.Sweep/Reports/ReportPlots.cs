@@ -77,7 +77,7 @@ public static class ReportPlots
         plot.Title($"width {grid.Width}");
         plot.XLabel("temperature T");
         plot.YLabel("alpha (soft-target weight)");
-        return Png(plot, Math.Max(460, 150 + 88 * nT), Math.Max(300, 130 + 62 * nRows));
+        return Png(plot, Math.Max(440, 140 + 76 * nT), Math.Max(300, 130 + 62 * nRows));
     }
 
     /// <summary>
