@@ -36,6 +36,40 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sweep_ends_with_a_grid_per_width_and_its_report()
+    {
+        var file = Path.Combine(_dir, "tiny.hocon");
+        await File.WriteAllTextAsync(file, """
+            sweep {
+              name = tiny
+              data    { source = "embedded:mnist10k", train = 600, test = 300 }
+              teacher { hidden = [32], epochs = 1, batch = 32, lr = 0.005 }
+              student { epochs = 2, batch = 32, lr = 0.005 }
+              grid    { temperature = [2, 4], alpha = [0, 0.9], width = [8, 16], seeds = [1] }
+            }
+            """);
+        var outDir = Path.Combine(_dir, "out");
+        var (code, output, err) = await Akkakd.Run(_dir, TimeSpan.FromMinutes(3), "sweep", file, "--out", outDir, "--slots", "1");
+        Assert.True(code == 0, output + err);
+        // Piped: plain ASCII grids, one per width, after the ranking.
+        Assert.Matches(@"width 8, baseline \d+\.\d\d", output);
+        Assert.Matches(@"width 16, baseline \d+\.\d\d", output);
+        Assert.Matches(@"\| alpha \\ T \|\s+2 \|\s+4 \|", output);
+        Assert.DoesNotContain("\x1b[", output);
+        Assert.Contains(Path.Combine(outDir, "report.html"), output);
+
+        // The journal's header keeps the sweep file, the backend and the machine; the report shows them.
+        var header = Journal.Read(Path.Combine(outDir, Journal.FileName)).Header!;
+        Assert.Contains("width = [8, 16]", header.SweepFile);
+        Assert.StartsWith("GEMM backend:", header.Backend);
+        Assert.NotNull(header.Machine);
+        var html = await File.ReadAllTextAsync(Path.Combine(outDir, "report.html"));
+        Assert.Contains("<figure id=\"width-8\"", html);
+        Assert.Contains("<figure id=\"width-16\"", html);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(header.Backend!), html);
+    }
+
+    [Fact]
     public async Task Help_and_usage_name_the_new_commands()
     {
         var (code, output, _) = await Akkakd.Run(_dir, Limit, "--help");

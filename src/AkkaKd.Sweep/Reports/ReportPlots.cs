@@ -18,7 +18,8 @@ public static class ReportPlots
         // Rows from the top: the largest alpha first, the baseline (alpha 0) last.
         var rowAlphas = alphas.OrderDescending().ToList();
         int nRows = rowAlphas.Count + (hasBaseline ? 1 : 0);
-        if (nT == 0 || nRows == 0) return Empty($"width {grid.Width}: no results", 420, 200);
+        if (nT == 0 || nRows == 0)
+            return Empty($"width {grid.Width}: " + (grid.Baseline is { } only ? $"baseline {Pct(only.MeanAcc)}%, no distilled student yet" : "no results"), 440, 200);
 
         var values = new double[nRows, nT];
         for (int r = 0; r < rowAlphas.Count; r++)
