@@ -11,6 +11,8 @@ namespace AkkaKd.Cli
               akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N]
                            [--host H] [--port P] [--seeds URI,...] [--min-workers K]   (akkakd sweep --help)
               akkakd worker --seeds URI,... [--host H] [--port P] [--slots N]         (akkakd worker --help)
+              akkakd leaderboard DIR [--watch] [--top N]             (the ranking from DIR/results.jsonl; --watch follows it)
+              akkakd report DIR                                      (writes DIR/report.html: plots, statistics, the sweep)
               akkakd bench [--json] [--peer kd_torch.py] [options]   (akkakd bench --help)
               akkakd data                                            (the embedded data set and its attribution)
 
@@ -35,6 +37,10 @@ namespace AkkaKd.Cli
                     "sweep" => SweepCommand.Run(rest),
                     "worker" when rest.Contains("--help") => PrintAndReturn(WorkerCommand.Usage),
                     "worker" => WorkerCommand.Run(rest),
+                    "leaderboard" when rest.Contains("--help") => PrintAndReturn(LeaderboardCommand.Usage),
+                    "leaderboard" => LeaderboardCommand.Run(rest),
+                    "report" when rest.Contains("--help") => PrintAndReturn(ReportCommand.Usage),
+                    "report" => ReportCommand.Run(rest),
                     "data" => PrintAndReturn(DataSource.EmbeddedAttribution()),
                     _ => throw new UsageException($"unknown command '{args[0]}' (akkakd --help lists them)"),
                 };

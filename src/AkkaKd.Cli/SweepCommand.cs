@@ -3,6 +3,7 @@ using AkkaKd.Cluster.Hosting;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Numerics;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cli;
 
@@ -50,7 +51,7 @@ public static class SweepCommand
         SweepPlan plan;
         try
         {
-            plan = SweepPlan.Prepare(settings, outDir, resume, force, data.Fingerprint);
+            plan = SweepPlan.Prepare(settings, outDir, resume, force, data.Fingerprint, Blas.Describe());
         }
         catch (PlanException e)
         {
@@ -65,7 +66,8 @@ public static class SweepCommand
             Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); output: {outDir}");
             if (plan.Pending == 0)
             {
-                var files = Leaderboard.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}");
+                var files = Leaderboard.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}").ToList();
+                if (HtmlReport.Write(outDir) is { } report) files.Add(report);
                 Console.WriteLine($"nothing to do: all {plan.Trials.Count} trials are in the journal");
                 Console.WriteLine("wrote " + string.Join(", ", files));
                 return ExitCodes.Done;

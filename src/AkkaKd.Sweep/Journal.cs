@@ -5,16 +5,33 @@ using System.Text.Json.Serialization;
 
 namespace AkkaKd.Sweep;
 
-/// <summary>The journal's first line: which sweep it belongs to.</summary>
+/// <summary>
+/// The journal's first line: which sweep it belongs to. The last three fields came later and are optional (null in an
+/// older journal): the sweep file that reproduces the run (every key, overrides applied), the launching node's GEMM
+/// backend and its machine.
+/// </summary>
 public sealed record JournalHeader(
     [property: JsonPropertyName("sweep_hash")] string SweepHash,
     [property: JsonPropertyName("sweep_name")] string SweepName,
     [property: JsonPropertyName("data_fingerprint")] string DataFingerprint,
     [property: JsonPropertyName("trials")] int Trials,
-    [property: JsonPropertyName("created")] DateTimeOffset Created)
+    [property: JsonPropertyName("created")] DateTimeOffset Created,
+    [property: JsonPropertyName("sweep_file")] string? SweepFile = null,
+    [property: JsonPropertyName("backend")] string? Backend = null,
+    [property: JsonPropertyName("machine")] string? Machine = null)
 {
     [JsonPropertyName("type")] public string Type => "header";
     [JsonPropertyName("version")] public int Version => 1;
+
+    /// <summary>This machine, in one line: name, cores, memory, operating system, architecture and .NET version.</summary>
+    public static string ThisMachine()
+    {
+        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return $"{Environment.MachineName}: {Environment.ProcessorCount} cores, " +
+               $"{(memory > 0 ? $"{memory / (1024.0 * 1024 * 1024):0.#} GiB, " : "")}" +
+               $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+               $"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}";
+    }
 }
 
 /// <summary>One finished trial, as the journal keeps it.</summary>

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MathNet.Numerics.Distributions;
-using MathNet.Numerics.Statistics;
 
 namespace AkkaKd.Sweep;
 
@@ -20,7 +18,8 @@ public sealed record LeaderboardRow(
     long Params,
     double? Compression,
     double TrainSeconds,
-    string Nodes)
+    string Nodes,
+    double? GainCi95 = null)
 {
     public bool IsBaseline => Alpha == 0;
 }
@@ -44,14 +43,17 @@ public static class Leaderboard
             .Select(g =>
             {
                 var accs = g.Select(r => r.TestAcc).ToArray();
-                double mean = accs.Mean();
-                double? sd = accs.Length > 1 ? accs.StandardDeviation() : null;
-                double? ci = sd is { } s ? StudentT.InvCDF(0, 1, accs.Length - 1, 0.975) * s / Math.Sqrt(accs.Length) : null;
-                double? gain = null;
+                var (_, mean, sd, ci) = Statistics.Summarize(accs);
+                double? gain = null, gainCi = null;
                 if (baselines.TryGetValue(g.Key.Width, out var bySeed))
                 {
+                    // Paired by seed: a distilled student and its baseline share initial weights and batch order.
                     var diffs = g.Where(r => bySeed.ContainsKey(r.Seed)).Select(r => r.TestAcc - bySeed[r.Seed]).ToArray();
-                    if (diffs.Length > 0) gain = diffs.Mean();
+                    if (diffs.Length > 0)
+                    {
+                        var paired = Statistics.Summarize(diffs);
+                        (gain, gainCi) = (paired.Mean, paired.Ci95);
+                    }
                 }
                 double? teacherAcc = teacher?.TestAcc ?? g.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
                 long teacherParams = g.Max(r => r.TeacherParams);
@@ -60,7 +62,8 @@ public static class Leaderboard
                     mean - teacherAcc, prms,
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
-                    string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)));
+                    string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
+                    g.Key.Alpha == 0 ? null : gainCi);
             })
             .OrderByDescending(r => r.MeanAcc)
             .ThenBy(r => r.Params)
@@ -89,6 +92,15 @@ public static class Leaderboard
         Fmt(r.TrainSeconds, "0.00"),
         r.Nodes,
     ];
+
+    /// <summary>The ranking as aligned text lines, header first: the live table's and <c>akkakd leaderboard</c>'s.</summary>
+    public static IReadOnlyList<string> Table(IReadOnlyList<LeaderboardRow> rows)
+    {
+        var cells = new List<string[]> { Columns };
+        cells.AddRange(rows.Select(Cells));
+        var widths = Enumerable.Range(0, Columns.Length).Select(i => cells.Max(c => c[i].Length)).ToArray();
+        return cells.Select(c => string.Join("  ", c.Select((s, i) => i is 0 or 1 or 4 or 5 or 9 or 10 or 11 ? s.PadLeft(widths[i]) : s.PadRight(widths[i]))).TrimEnd()).ToList();
+    }
 
     /// <summary>leaderboard.csv: every configuration, machine-readable (accuracies as fractions, not percent).</summary>
     public static string ToCsv(IReadOnlyList<LeaderboardRow> rows)

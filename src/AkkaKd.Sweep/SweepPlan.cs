@@ -24,7 +24,9 @@ public sealed record SweepPlan(
     /// <summary>The key the sweep's teacher is journalled under: its settings and the data it learned.</summary>
     public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) => s.TeacherKey() + ";data=" + dataFingerprint;
 
-    public static SweepPlan Prepare(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint)
+    /// <param name="backend">The GEMM backend of this node, as the journal's header records it (optional).</param>
+    public static SweepPlan Prepare(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,
+        string? backend = null)
     {
         var path = Path.Combine(outDir, Journal.FileName);
         var trials = Grid.Expand(settings);
@@ -36,7 +38,8 @@ public sealed record SweepPlan(
         {
             if (resume && !File.Exists(path)) notes.Add($"{path}: no journal yet, starting the sweep");
             if (File.Exists(path)) File.Delete(path);
-            var header = new JournalHeader(hash, settings.Name, dataFingerprint, trials.Count, DateTimeOffset.UtcNow);
+            var header = new JournalHeader(hash, settings.Name, dataFingerprint, trials.Count, DateTimeOffset.UtcNow,
+                settings.ToHocon(), backend, JournalHeader.ThisMachine());
             return new SweepPlan(settings, outDir, trials, [], null, Journal.Create(path, header), notes);
         }
 

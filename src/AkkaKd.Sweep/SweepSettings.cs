@@ -42,6 +42,30 @@ public sealed record SweepSettings(
 
     public string Hash() => Sha256Hex(CanonicalText());
 
+    /// <summary>
+    /// The settings as a sweep file, every key written out (command-line overrides applied): what the journal's header
+    /// keeps, so a report shows the sweep that ran and the run can be repeated from it.
+    /// </summary>
+    public string ToHocon()
+    {
+        static string Str(string s) => System.Text.Json.JsonSerializer.Serialize(s); // a JSON string is a HOCON quoted string
+        static string List<T>(IEnumerable<T> xs, Func<T, string> f) => "[" + string.Join(", ", xs.Select(f)) + "]";
+        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        return $$"""
+            sweep {
+              name = {{Str(Name)}}
+              seed = {{I(Seed)}}
+              data    { source = {{Str(Data.Source)}}, train = {{I(Data.Train)}}, test = {{I(Data.Test)}} }
+              teacher { hidden = {{List(Teacher.Hidden, I)}}, epochs = {{I(Teacher.Epochs)}}, batch = {{I(Teacher.Batch)}}, lr = {{Num(Teacher.Lr)}} }
+              student { epochs = {{I(Student.Epochs)}}, batch = {{I(Student.Batch)}}, lr = {{Num(Student.Lr)}} }
+              grid    { temperature = {{List(Grid.Temperature, Num)}}, alpha = {{List(Grid.Alpha, Num)}}, width = {{List(Grid.Width, I)}}, seeds = {{List(Grid.Seeds, I)}} }
+              leaderboard { top = {{I(Top)}} }
+              max-trials = {{I(MaxTrials)}}
+            }
+
+            """;
+    }
+
     /// <summary>What decides the teacher (with the data fingerprint): widths, training settings and the sweep seed.</summary>
     public string TeacherKey() =>
         $"{string.Join('x', Teacher.Hidden)},e{Teacher.Epochs},b{Teacher.Batch},lr{Num(Teacher.Lr)},seed{Seed}";

@@ -4,13 +4,14 @@ using System.Text;
 using Akka.Actor;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cluster.Actors;
 
 /// <summary>
 /// Gathers every result into the ranking. On a terminal it redraws a live table in place (progress, running trials,
 /// ETA, the top of the ranking); otherwise it prints one plain line per event. At the end it writes leaderboard.csv
-/// and leaderboard.md and prints the top of the ranking.
+/// and leaderboard.md and prints the top of the ranking and, per width, the T x alpha grid of accuracies.
 /// </summary>
 public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
 {
@@ -146,7 +147,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         foreach (var n in _notes) Add("  " + n);
         var rows = Leaderboard.Rank(_results, _teacher);
         int top = Math.Min(_start.Sweep.Settings.Top, Math.Max(5, Console.IsOutputRedirected ? 20 : SafeHeight() - 6 - _running.Count - _notes.Count));
-        foreach (var line in Table(rows.Take(top).ToList())) Add(line);
+        foreach (var line in Leaderboard.Table(rows.Take(top).ToList())) Add(line);
         if (_drawnLines > 0) _out.Write($"\x1b[{_drawnLines}A\r");
         _out.Write(sb.ToString());
         _out.Write("\x1b[J");
@@ -164,24 +165,34 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         try { return Math.Max(10, Console.WindowHeight); } catch { return 40; }
     }
 
-    /// <summary>The ranking as aligned text lines, header first.</summary>
-    public static IReadOnlyList<string> Table(IReadOnlyList<LeaderboardRow> rows)
+    private IReadOnlyList<string> WriteFiles()
     {
-        var cells = new List<string[]> { Leaderboard.Columns };
-        cells.AddRange(rows.Select(Leaderboard.Cells));
-        var widths = Enumerable.Range(0, Leaderboard.Columns.Length).Select(i => cells.Max(c => c[i].Length)).ToArray();
-        return cells.Select(c => string.Join("  ", c.Select((s, i) => i is 0 or 1 or 4 or 5 or 9 or 10 or 11 ? s.PadLeft(widths[i]) : s.PadRight(widths[i]))).TrimEnd()).ToList();
+        var files = Leaderboard.WriteFiles(_outDir, _results, _teacher, _start?.Sweep.Settings.Top ?? 20, $"akkakd sweep {_start?.Sweep.Settings.Name}").ToList();
+        try
+        {
+            // report.html, from the journal alone (as `akkakd report DIR` makes it).
+            if (HtmlReport.Write(_outDir) is { } report) files.Add(report);
+        }
+        catch (Exception e)
+        {
+            _out.WriteLine($"report.html not written: {e.Message.Split('\n')[0]} (akkakd report {_outDir} tries again)");
+        }
+        return files;
     }
-
-    private IReadOnlyList<string> WriteFiles() =>
-        Leaderboard.WriteFiles(_outDir, _results, _teacher, _start?.Sweep.Settings.Top ?? 20, $"akkakd sweep {_start?.Sweep.Settings.Name}");
 
     private void PrintFinal(SweepSummary s, IReadOnlyList<string> files)
     {
+        var rows = Leaderboard.Rank(_results, _teacher);
         if (!_live)
         {
             _out.WriteLine();
-            foreach (var line in Table(Leaderboard.Rank(_results, _teacher).Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
+            foreach (var line in Leaderboard.Table(rows.Take(_start?.Sweep.Settings.Top ?? 20).ToList())) _out.WriteLine(line);
+        }
+        if (rows.Count > 0)
+        {
+            // The shape of the result: per width, a T x alpha grid (in colour on a terminal).
+            _out.WriteLine();
+            TerminalGrid.Write(_out, rows, colour: _live, width: _live ? SafeWidth() : 120);
         }
         _out.WriteLine();
         _out.WriteLine($"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal)" +

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace AkkaKd.Sweep.Reports;
+
+/// <summary>
+/// The shape of a sweep's result in the terminal: per width, a small T x alpha table of mean test accuracies (Spectre.Console),
+/// side by side as the width allows. In colour, a cell is green above the width's baseline and red below it (the paired
+/// gain); the best cell of each width is bold and starred.
+/// </summary>
+public static class TerminalGrid
+{
+    /// <summary>Writes the grids for <paramref name="ranked"/> (a <see cref="Leaderboard.Rank"/> result) to <paramref name="writer"/>.</summary>
+    /// <param name="colour">ANSI colours and Unicode borders (a terminal); otherwise plain ASCII text.</param>
+    /// <param name="width">The columns available.</param>
+    public static void Write(TextWriter writer, IReadOnlyList<LeaderboardRow> ranked, bool colour, int width = 120)
+    {
+        var grids = WidthGrid.From(ranked);
+        var (temperatures, alphas) = WidthGrid.Axes(ranked);
+        if (grids.Count == 0) return;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = colour ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = colour ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = Math.Max(40, width);
+        console.Profile.Capabilities.Unicode = colour;
+        console.Write(new Columns(grids.Select(g => (IRenderable)Table(g, temperatures, alphas, colour))) { Expand = false });
+        console.WriteLine(colour
+            ? "test accuracy (%), mean over seeds; * best of the width; green/red: above/below the width's baseline (alpha 0)"
+            : "test accuracy (%), mean over seeds; * best of the width");
+    }
+
+    private static Table Table(WidthGrid g, double[] temperatures, double[] alphas, bool colour)
+    {
+        var title = $"width {g.Width}" + (g.Baseline is { } b ? $", baseline {Pct(b.MeanAcc)}" : "");
+        var table = new Table
+        {
+            Border = colour ? TableBorder.Rounded : TableBorder.Ascii,
+            Title = new TableTitle(Markup.Escape(title)),
+        };
+        table.AddColumn(new TableColumn(colour ? "α \\ T" : "alpha \\ T").RightAligned());
+        foreach (var t in temperatures) table.AddColumn(new TableColumn(Num(t)).RightAligned());
+        var best = g.Best;
+        foreach (var a in alphas.OrderDescending())
+        {
+            var cells = new List<IRenderable> { new Text(Num(a)) };
+            foreach (var t in temperatures)
+            {
+                var cell = g.Cell(t, a);
+                if (cell is null)
+                {
+                    cells.Add(new Text("-"));
+                    continue;
+                }
+                bool isBest = cell == best;
+                var text = Pct(cell.MeanAcc) + (isBest ? "*" : " ");
+                var style = !colour ? "" : cell.Gain is > 0 ? "green" : cell.Gain is < 0 ? "red" : "";
+                if (isBest && colour) style = (style + " bold").Trim();
+                cells.Add(style.Length == 0 ? new Text(text) : new Markup($"[{style}]{Markup.Escape(text)}[/]"));
+            }
+            table.AddRow(cells);
+        }
+        return table;
+    }
+
+    private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+}
