@@ -33,25 +33,14 @@ public static class WorkerCommand
         Blas.Configure(Math.Max(1, Environment.ProcessorCount / slots));
         Console.WriteLine(Blas.Describe());
         // Akka's standard-out logger speaks up while a system shuts down (akka.net#5246): keep it off the screen.
+        // SIGTERM is Akka's own: its signal handler runs the coordinated shutdown (trials handed back, cluster left).
         var console = Console.Out;
-        var stopping = false;
         ActorSystem? current = null;
-        void Stop()
-        {
-            stopping = true;
-            if (current is { } s) CoordinatedShutdown.Get(s).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        }
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            Stop();
+            if (current is { } s) CoordinatedShutdown.Get(s).Run(CoordinatedShutdown.ClrExitReason.Instance);
         };
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-            {
-                ctx.Cancel = true; // leave gracefully ourselves, then Main returns
-                Stop();
-            });
 
         while (true)
         {
@@ -60,18 +49,19 @@ public static class WorkerCommand
             {
                 system = WorkerHost.StartAsync(node, slots, cache, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
             }
-            catch (TimeoutException)
+            catch (TimeoutException e)
             {
-                throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)} within 60 s (is the seed up, and its port open?)");
+                throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)}: {e.Message} " +
+                                         $"(is the seed up, its port open, and TLS set alike on both sides? see {log})");
             }
             current = system;
             console.WriteLine($"worker akka.tcp://akkakd@{NodeBootstrap.NodeName(system)}: {slots} slot{(slots == 1 ? "" : "s")}, joined {string.Join(", ", node.Seeds)}; log: {log}");
-            if (stopping) Stop();
             Console.SetOut(TextWriter.Null);
             system.WhenTerminated.GetAwaiter().GetResult();
             Console.SetOut(console);
-            if (stopping) break;
-            // Not asked to stop: the cluster removed this node (downed after it was cut off). Join again.
+            // Downed (cut off from the cluster for too long, or taken for dead): join again. Anything else
+            // (SIGTERM, Ctrl-C, a failed TLS handshake) ends the worker.
+            if (CoordinatedShutdown.Get(system).ShutdownReason is not CoordinatedShutdown.ClusterDowningReason) break;
             console.WriteLine("worker: removed from the cluster; joining again");
             Thread.Sleep(1000);
         }

@@ -184,6 +184,9 @@ public static class NodeBootstrap
             limit.CancelAfter(joinTimeout);
             while (!cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)))
             {
+                // Akka stops a node whose own TLS handshake fails, among other fatal errors: no point waiting.
+                if (system.WhenTerminated.IsCompleted)
+                    throw new TimeoutException($"the node stopped while joining ({CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "see its log"})");
                 try
                 {
                     await Task.Delay(20, limit.Token);
