@@ -125,6 +125,13 @@ public sealed class ExitCodeTests : IDisposable
         (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", f, "--out", outDir, "--resume", "--set", "sweep.seed=2");
         Assert.Equal(2, code);
         AssertOneLineError(err, "different sweep", "--force");
+        // With --force it goes on in the same journal: the other sweep's trials are added, the first ones kept.
+        (code, stdout, err) = await Akkakd.Run(_dir, Limit, "sweep", f, "--out", outDir, "--resume", "--force", "--set", "sweep.seed=2");
+        Assert.True(code == 0, $"exit {code}: {stdout}\n{err}");
+        Assert.Contains("--force", err);
+        var after = System.IO.File.ReadAllText(Path.Combine(outDir, "results.jsonl"));
+        Assert.StartsWith(journal, after);
+        Assert.Equal(4, after.Split('\n').Count(l => l.Contains("\"type\":\"trial\"")));
     }
 
     public void Dispose()
