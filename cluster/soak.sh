@@ -65,6 +65,7 @@ while kill -0 "$sweep_pid" 2>/dev/null; do
   i=$((RANDOM % 3))
   [ $((SECONDS - born[i])) -ge 5 ] || continue # give a new process time to start and join
   kill -9 "${pids[$i]}" 2>/dev/null && kills=$((kills + 1))
+  wait "${pids[$i]}" 2>/dev/null # reap it quietly
   restarts=$((restarts + 1))
   start_worker $i $restarts
 done
