@@ -108,4 +108,15 @@ public sealed class Akkakd : IDisposable
         Directory.CreateDirectory(d);
         return d;
     }
+
+    /// <summary>A user's mistake: one line, starting "akkakd: ", naming what is wrong, with no stack trace.</summary>
+    public static void AssertOneLineError(string err, params string[] mentions)
+    {
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "expected one line, got:\n" + err);
+        Assert.StartsWith("akkakd: ", lines[0]);
+        Assert.DoesNotContain("   at ", err);
+        Assert.DoesNotContain("Exception", err);
+        foreach (var m in mentions) Assert.Contains(m, lines[0]);
+    }
 }

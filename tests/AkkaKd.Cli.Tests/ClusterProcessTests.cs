@@ -13,15 +13,7 @@ public sealed class ClusterProcessTests : IDisposable
     private readonly List<Akkakd> _processes = [];
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
-    private const string Sweep = """
-        sweep {
-          name = procs
-          data    { source = "embedded:mnist10k", train = 1500, test = 500 }
-          teacher { hidden = [64], epochs = 2, batch = 32, lr = 0.003 }
-          student { epochs = 6, batch = 32, lr = 0.003 }
-          grid    { temperature = [2, 4], alpha = [0, 0.9], width = [32, 64], seeds = [1, 2] }
-        }
-        """;
+    private const string Sweep = Sweeps.Twelve;
 
     private Akkakd Start(params string[] args)
     {

@@ -11,15 +11,7 @@ public sealed class CrashResumeTests : IDisposable
     private readonly string _dir = Akkakd.TempDir();
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
-    private const string Sweep = """
-        sweep {
-          name = crash
-          data    { source = "embedded:mnist10k", train = 1500, test = 500 }
-          teacher { hidden = [64], epochs = 2, batch = 32, lr = 0.003 }
-          student { epochs = 6, batch = 32, lr = 0.003 }
-          grid    { temperature = [2, 4], alpha = [0, 0.9], width = [32, 64], seeds = [1, 2] }
-        }
-        """;
+    private const string Sweep = Sweeps.Twelve;
 
     private static List<string> TrialLines(string journal) =>
         File.ReadAllLines(journal).Where(l => l.Contains("\"type\":\"trial\"")).ToList();

@@ -25,22 +25,12 @@ public sealed class ExitCodeTests : IDisposable
         return p;
     }
 
-    private static void AssertOneLineError(string err, params string[] mentions)
-    {
-        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "expected one line, got:\n" + err);
-        Assert.StartsWith("akkakd: ", lines[0]);
-        Assert.DoesNotContain("   at ", err);
-        Assert.DoesNotContain("Exception", err);
-        foreach (var m in mentions) Assert.Contains(m, lines[0]);
-    }
-
     [Fact]
     public async Task A_missing_sweep_file_is_a_usage_error()
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "nope.hocon");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "nope.hocon", "not found");
+        Akkakd.AssertOneLineError(err, "nope.hocon", "not found");
     }
 
     [Fact]
@@ -49,7 +39,7 @@ public sealed class ExitCodeTests : IDisposable
         var f = File("typo.hocon", "sweep { grid { temprature = [1, 2] } }");
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", f);
         Assert.Equal(2, code);
-        AssertOneLineError(err, "sweep.grid.temprature", "sweep.grid.temperature");
+        Akkakd.AssertOneLineError(err, "sweep.grid.temprature", "sweep.grid.temperature");
     }
 
     [Fact]
@@ -57,7 +47,7 @@ public sealed class ExitCodeTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "--set", "sweep.grid.alpha=[0, 1.5]");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "sweep.grid.alpha", "1.5");
+        Akkakd.AssertOneLineError(err, "sweep.grid.alpha", "1.5");
     }
 
     [Fact]
@@ -65,7 +55,7 @@ public sealed class ExitCodeTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "--set", "sweep.data.source=idx:/no/such/images.gz,/no/such/labels.gz");
         Assert.Equal(3, code);
-        AssertOneLineError(err, "/no/such/images.gz", "not found");
+        Akkakd.AssertOneLineError(err, "/no/such/images.gz", "not found");
     }
 
     [Fact]
@@ -78,7 +68,7 @@ public sealed class ExitCodeTests : IDisposable
         var labels = File("labels.idx", "");
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "--set", $"sweep.data.source=idx:{images},{labels}");
         Assert.Equal(3, code);
-        AssertOneLineError(err, images, "truncated");
+        Akkakd.AssertOneLineError(err, images, "truncated");
     }
 
     [Fact]
@@ -86,7 +76,7 @@ public sealed class ExitCodeTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "--set", "sweep.data.train=9000", "--set", "sweep.data.test=2000");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "sweep.data.train + sweep.data.test", "10,000");
+        Akkakd.AssertOneLineError(err, "sweep.data.train + sweep.data.test", "10,000");
     }
 
     [Fact]
@@ -94,13 +84,13 @@ public sealed class ExitCodeTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "frobnicate");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "frobnicate");
+        Akkakd.AssertOneLineError(err, "frobnicate");
         (code, _, err) = await Akkakd.Run(_dir, Limit, "bench", "--widht", "3");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "--widht");
+        Akkakd.AssertOneLineError(err, "--widht");
         (code, _, err) = await Akkakd.Run(_dir, Limit, "worker");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "--seeds");
+        Akkakd.AssertOneLineError(err, "--seeds");
     }
 
     [Fact]
@@ -121,10 +111,10 @@ public sealed class ExitCodeTests : IDisposable
         // The same folder without --resume is refused; a different sweep file is refused without --force.
         (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", f, "--out", outDir);
         Assert.Equal(2, code);
-        AssertOneLineError(err, "--resume");
+        Akkakd.AssertOneLineError(err, "--resume");
         (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", f, "--out", outDir, "--resume", "--set", "sweep.seed=2");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "different sweep", "--force");
+        Akkakd.AssertOneLineError(err, "different sweep", "--force");
         // With --force it goes on in the same journal: the other sweep's trials are added, the first ones kept.
         (code, stdout, err) = await Akkakd.Run(_dir, Limit, "sweep", f, "--out", outDir, "--resume", "--force", "--set", "sweep.seed=2");
         Assert.True(code == 0, $"exit {code}: {stdout}\n{err}");

@@ -93,16 +93,6 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.Contains("16 more", output);
     }
 
-    private static void AssertOneLineError(string err, params string[] mentions)
-    {
-        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "expected one line, got:\n" + err);
-        Assert.StartsWith("akkakd: ", lines[0]);
-        Assert.DoesNotContain("   at ", err);
-        Assert.DoesNotContain("Exception", err);
-        foreach (var m in mentions) Assert.Contains(m, lines[0]);
-    }
-
     [Theory]
     [InlineData("leaderboard")]
     [InlineData("report")]
@@ -110,15 +100,15 @@ public sealed class LeaderboardCommandTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);
         Assert.Equal(2, code);
-        AssertOneLineError(err, JournalPath, "no journal");
+        Akkakd.AssertOneLineError(err, JournalPath, "no journal");
 
         (code, _, err) = await Akkakd.Run(_dir, Limit, command, Path.Combine(_dir, "nope"));
         Assert.Equal(2, code);
-        AssertOneLineError(err, Path.Combine(_dir, "nope"), "no such folder");
+        Akkakd.AssertOneLineError(err, Path.Combine(_dir, "nope"), "no such folder");
 
         (code, _, err) = await Akkakd.Run(_dir, Limit, command);
         Assert.Equal(2, code);
-        AssertOneLineError(err, $"akkakd {command} DIR");
+        Akkakd.AssertOneLineError(err, $"akkakd {command} DIR");
     }
 
     [Theory]
@@ -129,17 +119,17 @@ public sealed class LeaderboardCommandTests : IDisposable
         await File.WriteAllTextAsync(JournalPath, "{\"type\":\"header\",\"sweep_hash\":\"a\",\"sweep_name\":\"n\",\"data_fingerprint\":\"f\",\"trials\":1,\"created\":\"2025-01-01T00:00:00Z\"}\nnot json\n{}\n");
         var (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);
         Assert.Equal(2, code);
-        AssertOneLineError(err, JournalPath, "line 2 is not JSON");
+        Akkakd.AssertOneLineError(err, JournalPath, "line 2 is not JSON");
 
         await File.WriteAllTextAsync(JournalPath, "");
         (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);
         Assert.Equal(2, code);
-        AssertOneLineError(err, JournalPath, "empty");
+        Akkakd.AssertOneLineError(err, JournalPath, "empty");
 
         await File.WriteAllTextAsync(JournalPath, "{\"type\":\"trial\",\"id\":\"x\"}\n");
         (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);
         Assert.Equal(2, code);
-        AssertOneLineError(err, JournalPath);
+        Akkakd.AssertOneLineError(err, JournalPath);
         Assert.False(File.Exists(Path.Combine(_dir, "report.html")));
     }
 
@@ -149,7 +139,7 @@ public sealed class LeaderboardCommandTests : IDisposable
         await ReportFixture.WriteAsync(_dir, take: 3);
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "leaderboard", _dir, "--top", "many");
         Assert.Equal(2, code);
-        AssertOneLineError(err, "--top");
+        Akkakd.AssertOneLineError(err, "--top");
     }
 
     private static async Task WaitFor(Func<bool> condition, string what, Akkakd p, double seconds = 30)
