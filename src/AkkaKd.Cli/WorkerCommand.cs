@@ -45,6 +45,7 @@ public static class WorkerCommand
         while (true)
         {
             ActorSystem system;
+            Console.SetOut(TextWriter.Null); // a node that Akka stops while it joins speaks on standard out too
             try
             {
                 system = WorkerHost.StartAsync(node, slots, cache, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
@@ -53,6 +54,10 @@ public static class WorkerCommand
             {
                 throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)}: {e.Message} " +
                                          $"(is the seed up, its port open, and TLS set alike on both sides? see {log})");
+            }
+            finally
+            {
+                Console.SetOut(console);
             }
             current = system;
             console.WriteLine($"worker akka.tcp://akkakd@{NodeBootstrap.NodeName(system)}: {slots} slot{(slots == 1 ? "" : "s")}, joined {string.Join(", ", node.Seeds)}; log: {log}");
