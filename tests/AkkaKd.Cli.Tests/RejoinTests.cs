@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using AkkaKd.Cluster.Hosting;
+
+namespace AkkaKd.Cli.Tests;
+
+/// <summary>A long-lived worker that the cluster downs (taken for dead, or cut off too long) joins again by itself.</summary>
+public sealed class RejoinTests : IDisposable
+{
+    private readonly string _dir = Akkakd.TempDir();
+    private readonly List<Akkakd> _processes = [];
+    private ActorSystem? _operator;
+
+    [Fact]
+    public async Task A_downed_worker_joins_again_and_keeps_serving()
+    {
+        // The seed: a node of this test process (no sweep yet), like a lab's first machine.
+        _operator = await NodeBootstrap.StartAsync(new NodeOptions { Roles = ["operator"], LogFile = Path.Combine(_dir, "operator.log") },
+            TimeSpan.FromSeconds(30));
+        var seed = Akka.Cluster.Cluster.Get(_operator).SelfAddress.ToString();
+        var worker = Akkakd.Start(_dir, "worker", "--seeds", seed, "--slots", "1", "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
+        _processes.Add(worker);
+
+        var first = await JoinedAddress(worker, 1);
+        Akka.Cluster.Cluster.Get(_operator).Down(Address.Parse("akka.tcp://akkakd@" + first));
+
+        var second = await JoinedAddress(worker, 2); // it says so, and joins under a new address
+        Assert.Contains("removed from the cluster; joining again", worker.Out);
+        Assert.NotEqual(first, second);
+        Assert.False(worker.HasExited);
+
+        // And it still serves sweeps: one launched into the cluster runs on it.
+        var outDir = Path.Combine(_dir, "out");
+        var (code, stdout, stderr) = await Akkakd.Run(_dir, TimeSpan.FromMinutes(2), "sweep", "--out", outDir, "--seeds", seed,
+            "--slots", "0", "--min-workers", "1", "--plain",
+            "--set", "sweep.data.train=500", "--set", "sweep.data.test=200", "--set", "sweep.teacher.hidden=[16]",
+            "--set", "sweep.teacher.epochs=1", "--set", "sweep.student.epochs=1", "--set", "sweep.grid.width=[8]",
+            "--set", "sweep.grid.alpha=[0]");
+        Assert.True(code == 0, $"sweep exit {code}:\n{stdout}\n{stderr}");
+        Assert.Contains(second, File.ReadAllText(Path.Combine(outDir, "results.jsonl")));
+
+        worker.Terminate();
+        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>The address in the worker's n-th "joined" line.</summary>
+    private static async Task<string> JoinedAddress(Akkakd worker, int n)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var joined = Regex.Matches(worker.Out, @"worker akka\.tcp://akkakd@([^:\s]+:\d+): .* joined");
+            if (joined.Count >= n) return joined[n - 1].Groups[1].Value;
+            Assert.True(DateTime.UtcNow < deadline, $"the worker did not join (time {n}):\n{worker.Out}\n{worker.Err}");
+            Assert.False(worker.HasExited, $"the worker exited:\n{worker.Out}\n{worker.Err}");
+            await Task.Delay(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        _operator?.Terminate().Wait(TimeSpan.FromSeconds(20));
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
