@@ -211,32 +211,33 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         IAkkaKdMessage Fail(string error) => cur.TrialId == "teacher"
             ? new TeacherFailed(cur.SweepId, node, error)
             : new TrialFailed(cur.SweepId, cur.TrialId, node, error, Retryable: true);
-        _thread!.Run(() =>
+        var self = Self;
+        // The outcome comes back as a message told from the slot's thread (no task continuation hops in between).
+        _thread!.Post(() =>
+        {
+            IAkkaKdMessage outcome;
+            try
             {
-                try
-                {
-                    return work(ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return Fail("cancelled");
-                }
-                catch (DataMismatchException e)
-                {
-                    return new WorkReturned(cur.SweepId, cur.TrialId, node, "data mismatch: " + e.Message);
-                }
-                catch (DataException e)
-                {
-                    return Fail(e.Message);
-                }
-                catch (Exception e)
-                {
-                    return Fail($"{e.GetType().Name}: {e.Message}");
-                }
-            })
-            .ContinueWith(t => new Done(t.IsCompletedSuccessfully ? t.Result : Fail("cancelled"), cancel),
-                TaskContinuationOptions.ExecuteSynchronously)
-            .PipeTo(Self);
+                outcome = work(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = Fail("cancelled");
+            }
+            catch (DataMismatchException e)
+            {
+                outcome = new WorkReturned(cur.SweepId, cur.TrialId, node, "data mismatch: " + e.Message);
+            }
+            catch (DataException e)
+            {
+                outcome = Fail(e.Message);
+            }
+            catch (Exception e)
+            {
+                outcome = Fail($"{e.GetType().Name}: {e.Message}");
+            }
+            self.Tell(new Done(outcome, cancel));
+        });
     }
 
     private sealed record Current(IActorRef Coordinator, string SweepId, string TrialId);

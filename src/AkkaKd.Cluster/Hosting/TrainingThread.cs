@@ -24,29 +24,30 @@ public sealed class TrainingThread : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Runs <paramref name="work"/> on the thread; the task completes with its result (or exception).</summary>
-    public Task<T> Run<T>(Func<T> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread, after the work queued before it. It reports its own outcome (the
+    /// worker's work tells the actor); an exception escaping it is a bug, and is written to standard error.
+    /// </summary>
+    public void Post(Action work)
     {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             _work.Add(() =>
             {
                 try
                 {
-                    done.SetResult(work());
+                    work();
                 }
                 catch (Exception e)
                 {
-                    done.SetException(e);
+                    Console.Error.WriteLine($"akkakd: {_thread.Name}: {e}");
                 }
             });
         }
         catch (InvalidOperationException)
         {
-            done.SetException(new ObjectDisposedException(nameof(TrainingThread)));
+            // disposed: the worker has stopped, nobody waits for this work
         }
-        return done.Task;
     }
 
     /// <summary>Lets the work in hand finish (it should have been cancelled), then ends the thread.</summary>

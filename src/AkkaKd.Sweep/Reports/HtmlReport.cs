@@ -125,8 +125,13 @@ public static class HtmlReport
         sb.Append("<section id=\"grids\">\n<h2>Accuracy over temperature and alpha</h2>\n");
         sb.Append("<p>One heatmap per student width: mean test accuracy (%) over seeds, ± its 95% interval when there are several seeds; " +
                   "the bottom row is the baseline (alpha 0: the temperature does not matter). The best cell is outlined in red. " +
-                  "Each width has its own colour scale.</p>\n<div class=\"heatmaps\">\n");
-        foreach (var g in m.Grids)
+                  "Each width has its own colour scale.</p>\n");
+        var shown = WidthGrid.Showcase(m.Grids, MaxHeatmaps);
+        if (shown.Count < m.Grids.Count)
+            sb.Append($"<p class=\"note\">{shown.Count} of {m.Grids.Count} widths are drawn: those with the most accurate students. " +
+                      "The others are in the ranking below and in leaderboard.csv.</p>\n");
+        sb.Append("<div class=\"heatmaps\">\n");
+        foreach (var g in shown)
         {
             sb.Append($"<figure id=\"width-{g.Width}\" class=\"heatmap\">\n");
             Img(sb, ReportPlots.Heatmap(g, m.Temperatures, m.Alphas), $"heatmap of test accuracy over T and alpha, width {g.Width}");
@@ -153,14 +158,20 @@ public static class HtmlReport
                   "(the columns of the live leaderboard and leaderboard.csv)</summary>\n<table class=\"data\"><thead><tr>");
         foreach (var c in Leaderboard.Columns) sb.Append($"<th>{E(c)}</th>");
         sb.Append("</tr></thead><tbody>\n");
-        foreach (var r in m.Rows)
+        foreach (var r in m.Rows.Take(MaxRankingRows))
         {
             sb.Append("<tr>");
             foreach (var c in Leaderboard.Cells(r)) sb.Append($"<td>{E(c)}</td>");
             sb.Append("</tr>\n");
         }
-        sb.Append("</tbody></table>\n</details>\n</section>\n");
+        sb.Append("</tbody></table>\n");
+        if (m.Rows.Count > MaxRankingRows)
+            sb.Append($"<p class=\"note\">The first {MaxRankingRows} of {m.Rows.Count} rows; every row is in leaderboard.csv.</p>\n");
+        sb.Append("</details>\n</section>\n");
     }
+
+    /// <summary>A report stays readable (and quick to make) for any grid: so many heatmaps and ranking rows at most.</summary>
+    public const int MaxHeatmaps = 36, MaxRankingRows = 500;
 
     private static void SweepFile(StringBuilder sb, JournalHeader h)
     {

@@ -15,11 +15,19 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
 
     /// <summary>The ranking split by width, narrowest first (each width's rows keep the ranking's order).</summary>
     public static IReadOnlyList<WidthGrid> From(IReadOnlyList<LeaderboardRow> ranked) =>
-        ranked.Select(r => r.Width).Distinct().Order()
-            .Select(w => new WidthGrid(w,
-                ranked.FirstOrDefault(r => r.Width == w && r.IsBaseline),
-                ranked.Where(r => r.Width == w && !r.IsBaseline).ToList()))
+        ranked.GroupBy(r => r.Width) // GroupBy keeps the ranking's order within each width
+            .OrderBy(g => g.Key)
+            .Select(g => new WidthGrid(g.Key, g.FirstOrDefault(r => r.IsBaseline), g.Where(r => !r.IsBaseline).ToList()))
             .ToList();
+
+    /// <summary>
+    /// At most <paramref name="max"/> widths to draw, narrowest first: all of them if they fit, otherwise the widths whose
+    /// best student (distilled or baseline) is most accurate.
+    /// </summary>
+    public static IReadOnlyList<WidthGrid> Showcase(IReadOnlyList<WidthGrid> grids, int max) =>
+        grids.Count <= max
+            ? grids
+            : grids.OrderByDescending(g => Math.Max(g.Best?.MeanAcc ?? 0, g.Baseline?.MeanAcc ?? 0)).Take(max).OrderBy(g => g.Width).ToList();
 
     /// <summary>The distilled temperatures and alphas of a ranking, ascending: the axes every width's grid shares.</summary>
     public static (double[] Temperatures, double[] Alphas) Axes(IReadOnlyList<LeaderboardRow> ranked) =>

@@ -11,12 +11,16 @@ namespace AkkaKd.Sweep.Reports;
 /// </summary>
 public static class TerminalGrid
 {
+    /// <summary>A terminal holds a few grids: at most this many widths are drawn.</summary>
+    public const int MaxGrids = 8;
+
     /// <summary>Writes the grids for <paramref name="ranked"/> (a <see cref="Leaderboard.Rank"/> result) to <paramref name="writer"/>.</summary>
     /// <param name="colour">ANSI colours and Unicode borders (a terminal); otherwise plain ASCII text.</param>
     /// <param name="width">The columns available.</param>
     public static void Write(TextWriter writer, IReadOnlyList<LeaderboardRow> ranked, bool colour, int width = 120)
     {
-        var grids = WidthGrid.From(ranked);
+        var all = WidthGrid.From(ranked);
+        var grids = WidthGrid.Showcase(all, MaxGrids);
         var (temperatures, alphas) = WidthGrid.Axes(ranked);
         if (grids.Count == 0) return;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -32,6 +36,8 @@ public static class TerminalGrid
         console.WriteLine(colour
             ? "test accuracy (%), mean over seeds; * best of the width; green/red: above/below the width's baseline (alpha 0)"
             : "test accuracy (%), mean over seeds; * best of the width");
+        if (grids.Count < all.Count)
+            console.WriteLine($"{grids.Count} of {all.Count} widths shown (the most accurate); all of them in report.html and leaderboard.csv");
     }
 
     private static Table Table(WidthGrid g, double[] temperatures, double[] alphas, bool colour)
