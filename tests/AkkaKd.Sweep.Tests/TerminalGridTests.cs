@@ -70,4 +70,21 @@ public sealed class TerminalGridTests
     {
         Assert.Equal("", Render(colour: false, rows: []));
     }
+
+    [Fact]
+    public void Many_widths_show_the_most_accurate_few_and_say_how_many_there_are()
+    {
+        // 30 widths: accuracy rises with the width, so the widest eight are the ones drawn.
+        var results = Enumerable.Range(1, 30).SelectMany(w => new[]
+        {
+            new TrialResult($"b{w:x11}", w, null, 0, 1, 0.5 + w / 100.0, 0.1, 0.9, w * 10, 1000, 1, "n", DateTimeOffset.UnixEpoch),
+            new TrialResult($"d{w:x11}", w, 4, 0.5, 1, 0.49 + w / 100.0, 0.1, 0.9, w * 10, 1000, 1, "n", DateTimeOffset.UnixEpoch),
+        }).ToList();
+        var text = Render(colour: false, rows: Leaderboard.Rank(results));
+        Assert.Contains($"{TerminalGrid.MaxGrids} of 30 widths shown", text);
+        Assert.Equal(TerminalGrid.MaxGrids, text.Split("alpha \\ T").Length - 1);
+        Assert.Contains("width 30,", text);
+        Assert.DoesNotContain("width 1,", text);
+        Assert.Equal(Enumerable.Range(23, 8), WidthGrid.Showcase(WidthGrid.From(Leaderboard.Rank(results)), 8).Select(g => g.Width));
+    }
 }
