@@ -105,7 +105,8 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         Assert.ThrowsAny<Exception>(() => serializer.ToBinary(evil));
 
         // Bytes made by a Hyperion without the list (another node, or an attacker) are refused on reading.
-        var plain = new Akka.Serialization.HyperionSerializer((ExtendedActorSystem)Sys);
+        var plain = new Akka.Serialization.HyperionSerializer((ExtendedActorSystem)Sys,
+            Sys.Settings.Config.GetConfig("akka.actor.serialization-settings.hyperion")); // the same format, no list
         var bytes = plain.ToBinary(evil);
         var e = Assert.ThrowsAny<Exception>(() => serializer.FromBinary(bytes, typeof(object)));
         Assert.Contains("Unsafe Type", e.ToString());
