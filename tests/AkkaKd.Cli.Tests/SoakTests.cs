@@ -20,7 +20,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
           name = soak
           data    { source = "embedded:mnist10k", train = 500, test = 200 }
           teacher { hidden = [32], epochs = 1, batch = 50, lr = 0.003 }
-          student { epochs = 4, batch = 50, lr = 0.003 }
+          student { epochs = 30, batch = 50, lr = 0.003 }
           grid    { temperature = [2, 4], alpha = [0, 0.5, 0.9], width = [{{string.Join(", ", Enumerable.Range(4, widths))}}], seeds = [{{string.Join(", ", Enumerable.Range(1, seeds))}}] }
         }
         """;
@@ -54,10 +54,10 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         while (!coordinator.HasExited)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the soak did not finish in {Limit.TotalMinutes} minutes:\n{coordinator.Out}\n{coordinator.Err}");
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(2));
             if (coordinator.HasExited || !File.Exists(journal)) continue;
             // Kill a worker that has had time to start (a process takes a few seconds to start and join on 2 cores).
-            var old = Enumerable.Range(0, workers.Length).Where(j => DateTime.UtcNow - born[j] > TimeSpan.FromSeconds(5)).ToList();
+            var old = Enumerable.Range(0, workers.Length).Where(j => DateTime.UtcNow - born[j] > TimeSpan.FromSeconds(4)).ToList();
             if (old.Count == 0) continue;
             int i = old[rng.Next(old.Count)];
             workers[i].Kill();
