@@ -35,6 +35,17 @@ public static class LeaderboardCommand
             e.Cancel = true;
             cancel.Cancel();
         };
+        // Ctrl-C and SIGTERM end the watch with exit code 0 (the signals themselves, not only the console's key press).
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            cancel.Cancel();
+        });
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cancel.Cancel();
+        });
         var screen = new Screen(live);
         long size = new FileInfo(folder.JournalPath).Length;
         screen.Draw(Render(contents, live ? Math.Min(top, Math.Max(3, screen.Height - 6)) : top));
