@@ -103,6 +103,15 @@ public sealed class TlsClusterTests : IDisposable
         }
     }
 
+    /// <summary>The intruder never said it joined, and the seed's log never names its address.</summary>
+    private static void AssertNeverJoined(Akkakd intruder, string intruderLog, string seedLog)
+    {
+        Assert.DoesNotContain("joined", intruder.Out);
+        var address = Regex.Match(ReadShared(intruderLog), @"listening on addresses : \[akka\.(?:ssl\.)?tcp://akkakd@([^\]]+)\]").Groups[1].Value;
+        Assert.NotEqual("", address);
+        Assert.DoesNotContain("akkakd@" + address, ReadShared(seedLog));
+    }
+
     private static string WorkerNode(Akkakd worker) =>
         Regex.Match(worker.Out, @"worker akka\.tcp://akkakd@([^:\s]+:\d+)").Groups[1].Value;
 
@@ -205,13 +214,8 @@ public sealed class TlsClusterTests : IDisposable
         await AssertFinishedOn(sweep, outDir, worker);
 
         // Neither joined (the plain one is still trying, the bare one may have stopped) nor got a trial.
-        foreach (var (intruder, log) in new[] { (plain, plainLog), (bare, bareLog) })
-        {
-            Assert.DoesNotContain("joined", intruder.Out);
-            var address = Regex.Match(ReadShared(log), @"listening on addresses : \[akka\.(?:ssl\.)?tcp://akkakd@([^\]]+)\]").Groups[1].Value;
-            Assert.NotEqual("", address);
-            Assert.DoesNotContain("akkakd@" + address, ReadShared(seedLog));
-        }
+        AssertNeverJoined(plain, plainLog, seedLog);
+        AssertNeverJoined(bare, bareLog, seedLog);
         worker.Terminate();
         Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
     }
@@ -254,10 +258,7 @@ public sealed class TlsClusterTests : IDisposable
             "--cache", Path.Combine(_dir, "w"), "--log", Path.Combine(_dir, "w.log"));
         await AssertFinishedOn(sweep, outDir, worker);
 
-        Assert.DoesNotContain("joined", rogue.Out);
-        var rogueAddress = Regex.Match(ReadShared(rogueLog), @"listening on addresses : \[akka\.ssl\.tcp://akkakd@([^\]]+)\]").Groups[1].Value;
-        Assert.NotEqual("", rogueAddress);
-        Assert.DoesNotContain("akkakd@" + rogueAddress, ReadShared(seedLog));
+        AssertNeverJoined(rogue, rogueLog, seedLog);
         worker.Terminate();
         Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
     }

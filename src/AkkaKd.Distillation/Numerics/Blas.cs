@@ -16,8 +16,6 @@ public static class Blas
 
     public static bool IsOpenBlas => Gemm is OpenBlasGemm;
 
-    public static int Threads => _threads;
-
     /// <summary>Sets the number of threads GEMM may use in this process (one setting per process).</summary>
     public static void Configure(int threads)
     {

@@ -133,13 +133,6 @@ public sealed class Mlp
         for (int i = 0; i < av.Length; i++) av[i] += xv[i];
         for (int i = av.Length * Vector<float>.Count; i < acc.Length; i++) acc[i] += x[i];
     }
-
-    public Mlp Clone()
-    {
-        var m = new Mlp((int[])Sizes.Clone());
-        Parameters.AsSpan().CopyTo(m.Parameters);
-        return m;
-    }
 }
 
 /// <summary>Activations and deltas for up to <see cref="Capacity"/> rows, allocated once per training run.</summary>
