@@ -1,4 +1,8 @@
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 
 namespace AkkaKd.Cli;
 
@@ -60,8 +64,8 @@ public static class NodeArgs
         try
         {
             var built = NodeBootstrap.BuildConfig(options);
-            var tls = NodeBootstrap.Tls(built);
-            if (tls != null) NodeBootstrap.SslSetup(tls).Certificate.Dispose();
+            var tls = NodeTls.Files(built);
+            if (tls != null) NodeTls.SslSetup(tls).Certificate.Dispose();
             else if (!built.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl")
                      && seeds.FirstOrDefault(s => s.StartsWith("akka.ssl.tcp:", StringComparison.Ordinal)) is { } ssl)
                 throw new UsageException($"--seeds: '{ssl}' is a TLS address, and TLS is off on this node (set AKKAKD_TLS_CERT and AKKAKD_TLS_CA, or akkakd.tls in --config)");

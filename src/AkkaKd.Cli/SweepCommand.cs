@@ -1,5 +1,9 @@
 using System.Globalization;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Numerics;
 using AkkaKd.Sweep;

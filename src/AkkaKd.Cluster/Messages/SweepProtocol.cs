@@ -1,4 +1,5 @@
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Messages;
 
@@ -12,7 +13,8 @@ public sealed record AwaitSweep : IAkkaKdMessage
 }
 
 /// <summary>
-/// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
+/// How a sweep ended. Error: why it stopped before its work was done (the journal could not be written), else null.
+/// Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
 /// result (without the wait for worker nodes).
 /// </summary>
 public sealed record SweepSummary(
@@ -24,17 +26,18 @@ public sealed record SweepSummary(
     int Duplicates,
     int Requeued,
     double Seconds,
-    double WorkSeconds) : IAkkaKdMessage;
+    double WorkSeconds,
+    string? Error = null) : IAkkaKdMessage;
 
 /// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
 public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
     : IAkkaKdMessage;
 
-/// <summary>Reporter: a trial was handed to a worker.</summary>
-public sealed record TrialAssigned(string SweepId, Trial Trial, string Node) : IAkkaKdMessage;
+/// <summary>Reporter: work (a trial, or the teacher) was handed to a worker.</summary>
+public sealed record TrialAssigned(string SweepId, WorkItem Work, string Node) : IAkkaKdMessage;
 
-/// <summary>Reporter: a trial went back to the queue (its worker died or failed).</summary>
-public sealed record TrialRequeued(string SweepId, string TrialId, string Reason) : IAkkaKdMessage;
+/// <summary>Reporter: work went back to the queue (its worker died or failed).</summary>
+public sealed record TrialRequeued(string SweepId, string WorkId, string Reason) : IAkkaKdMessage;
 
 /// <summary>Reporter: a result is durable in the journal.</summary>
 public sealed record TrialFinished(string SweepId, TrialResult Result) : IAkkaKdMessage;

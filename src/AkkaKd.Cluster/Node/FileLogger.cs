@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
 
-namespace AkkaKd.Cluster.Hosting;
+namespace AkkaKd.Cluster.Node;
 
 /// <summary>
 /// Akka's log lines (cluster membership, remoting warnings) go to the file named by <c>akkakd.log-file</c>, not to the

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Node;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Distillation.Training;
 
-namespace AkkaKd.Cluster.Actors;
+namespace AkkaKd.Cluster.Artifacts;
 
 /// <summary>
 /// One per node, at /user/artifacts. Serves the node's teacher artifacts to other nodes in chunks, and fetches an

@@ -3,7 +3,7 @@ using AkkaKd.Distillation.Numerics;
 using AkkaKd.Distillation.Training;
 using AkkaKd.Sweep;
 
-namespace AkkaKd.Cluster.Hosting;
+namespace AkkaKd.Cluster.Workers;
 
 /// <summary>A trial's progress callback: epoch, epochs, mean loss, seconds.</summary>
 public delegate void EpochCallback(int epoch, int epochs, double loss, double seconds);

@@ -1,10 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Node;
 using AkkaKd.Cluster.Messages;
 
-namespace AkkaKd.Cluster.Actors;
+namespace AkkaKd.Cluster.Workers;
 
 /// <summary>
 /// One per worker node, at /user/node: owns the node's TrialWorkers (one per slot) and tells them where the sweeps'
@@ -14,10 +15,10 @@ namespace AkkaKd.Cluster.Actors;
 /// </summary>
 public sealed class WorkerNode : ReceiveActor, IWithTimers
 {
-    public const string Name = "node";
-    public const string CoordinatorRole = "coordinator";
-    public const string WorkerRole = "worker";
-    public const string CoordinatorName = "coordinator";
+    public const string Name = Roles.WorkerNodeName;
+    public const string CoordinatorRole = Roles.Coordinator;
+    public const string WorkerRole = Roles.Worker;
+    public const string CoordinatorName = Roles.CoordinatorName;
 
     private readonly List<IActorRef> _workers = [];
     private readonly Dictionary<Address, IActorRef?> _coordinators = [];

@@ -4,9 +4,10 @@ using System.Text;
 using Akka.Actor;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 using AkkaKd.Sweep.Reports;
 
-namespace AkkaKd.Cluster.Actors;
+namespace AkkaKd.Cluster.Reporting;
 
 /// <summary>
 /// Gathers every result into the ranking. On a terminal it redraws a live table in place (progress, running trials,
@@ -29,6 +30,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
     private int _failed;
     private int _drawnLines;
     private bool _dirty;
+    private string? _teacherWorkId;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -50,22 +52,23 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         });
         Receive<TrialAssigned>(a =>
         {
-            _running[a.Trial.Id] = new Running(a.Trial.Id == "teacher" ? "teacher" : a.Trial.Label, a.Node, 0, 0, _clock.Elapsed);
+            if (a.Work is TeacherWork) _teacherWorkId = a.Work.Id;
+            _running[a.Work.Id] = new Running(a.Work.Label, a.Node, 0, 0, _clock.Elapsed);
             _dirty = true;
         });
         Receive<TrialProgress>(p =>
         {
-            if (_running.TryGetValue(p.TrialId, out var r)) _running[p.TrialId] = r with { Epoch = p.Epoch, Epochs = p.Epochs };
+            if (_running.TryGetValue(p.WorkId, out var r)) _running[p.WorkId] = r with { Epoch = p.Epoch, Epochs = p.Epochs };
             _dirty = true;
         });
         Receive<TrialRequeued>(r =>
         {
-            _running.Remove(r.TrialId);
-            Note($"trial {r.TrialId} back to the queue: {r.Reason}");
+            _running.Remove(r.WorkId);
+            Note($"{(r.WorkId == _teacherWorkId ? "the teacher" : "trial " + r.WorkId)} back to the queue: {r.Reason}");
         });
         Receive<TeacherReady>(t =>
         {
-            _running.Remove("teacher");
+            if (_teacherWorkId != null) _running.Remove(_teacherWorkId);
             _teacher = t.Teacher;
             if (!_live) Line(TeacherLine());
             _dirty = true;

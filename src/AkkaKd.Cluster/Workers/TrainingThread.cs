@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AkkaKd.Cluster.Hosting;
+namespace AkkaKd.Cluster.Workers;
 
 /// <summary>
 /// A thread of its own for one worker slot: training runs here, never on the dispatcher that runs the actors (so

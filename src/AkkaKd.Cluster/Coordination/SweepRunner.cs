@@ -1,9 +1,12 @@
 using Akka.Actor;
-using AkkaKd.Cluster.Actors;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 
-namespace AkkaKd.Cluster.Hosting;
+namespace AkkaKd.Cluster.Coordination;
 
 /// <summary>How to run a sweep from this node.</summary>
 public sealed record SweepRunOptions
@@ -44,8 +47,8 @@ public static class SweepRunner
             var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
             var reporter = system.ActorOf(LeaderboardReporter.Props(plan.OutDir, options.Output, options.Live), "reporter");
             reporter.Tell(new SweepStarted(sweep, plan.Trials.Count, plan.Finished.ToArray(), teacher, options.Slots));
-            var coordinator = system.ActorOf(SweepCoordinator.Props(sweep, plan.Trials, plan.Finished, teacher, plan.Journal,
-                reporter, artifacts, options.MinWorkers), WorkerNode.CoordinatorName);
+            var coordinator = system.ActorOf(SweepCoordinator.Props(sweep, plan.Ledger<IActorRef>(teacher), plan.Journal,
+                reporter, artifacts, options.MinWorkers), Roles.CoordinatorName);
             if (options.Slots > 0) system.ActorOf(WorkerNode.Props(node, options.Slots, artifacts), WorkerNode.Name);
             return await coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
         }
@@ -53,34 +56,5 @@ public static class SweepRunner
         {
             await NodeBootstrap.ShutdownQuietlyAsync(system);
         }
-    }
-}
-
-/// <summary>
-/// A long-lived worker node: it serves every sweep launched in its cluster until it is stopped. On SIGTERM (or any
-/// coordinated shutdown) its workers first give their trials back, then the node leaves the cluster.
-/// </summary>
-public static class WorkerHost
-{
-    public static async Task<ActorSystem> StartAsync(NodeOptions options, int slots, string cacheDir, TimeSpan joinTimeout,
-        ITrialTrainer? trainer = null, CancellationToken cancel = default)
-    {
-        var system = await NodeBootstrap.StartAsync(options with { Roles = [WorkerNode.WorkerRole] }, joinTimeout, cancel);
-        var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(cacheDir), trainer);
-        var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
-        var workers = system.ActorOf(WorkerNode.Props(node, slots, artifacts), WorkerNode.Name);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "akkakd-return-work", async () =>
-        {
-            try
-            {
-                await workers.Ask<WorkHandedBack>(ReturnWork.Instance, TimeSpan.FromSeconds(5));
-            }
-            catch (Exception)
-            {
-                // leaving anyway: the coordinator requeues what this node had when it is gone
-            }
-            return Akka.Done.Instance;
-        });
-        return system;
     }
 }

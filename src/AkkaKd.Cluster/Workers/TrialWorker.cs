@@ -1,10 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Node;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Distillation.Data;
+using AkkaKd.Sweep.Work;
 
-namespace AkkaKd.Cluster.Actors;
+namespace AkkaKd.Cluster.Workers;
 
 /// <summary>
 /// One per slot on a worker node. Pulls a trial (or the teacher) from the coordinators its node knows of, fetches the
@@ -64,7 +66,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             _coordinators.Remove(g.Coordinator);
             if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
             {
-                _log.Info("coordinator {0} gone: dropping trial {1}", g.Coordinator.Path, cur.TrialId);
+                _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
                 _cancel?.Cancel();
                 _cancel = null;
                 _current = null;
@@ -76,7 +78,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             if (_current is { } cur)
             {
                 _cancel?.Cancel();
-                cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.TrialId, _node.Node, "node leaving"));
+                cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.Work, _node.Node, ReturnReason.NodeLeaving));
                 _current = null;
             }
             Sender.Tell(WorkHandedBack.Instance);
@@ -89,9 +91,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Common();
         Receive<TrialAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, a.Trial.Id)) return;
+            if (Refused(a.Sweep.SweepId, a.Work)) return;
             Timers.Cancel("retry");
-            _current = new Current(Sender, a.Sweep.SweepId, a.Trial.Id);
+            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
             var teacher = a.Teacher;
             if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
             {
@@ -108,16 +110,17 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         });
         Receive<TeacherAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, "teacher")) return;
+            if (Refused(a.Sweep.SweepId, a.Work)) return;
             Timers.Cancel("retry");
-            _current = new Current(Sender, a.Sweep.SweepId, "teacher");
+            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
             Become(Busy);
             var self = Self;
             var coordinator = Sender;
             var sweep = a.Sweep;
+            var workId = a.Work.Id;
             Start(ct => new TeacherTrained(sweep.SweepId,
                 _node.Trainer.TrainTeacher(_node, sweep,
-                    (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, "teacher", e, n, loss, sec)), ct),
+                    (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec)), ct),
                 _artifacts));
         });
         Receive<NoWorkYet>(_ => Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval));
@@ -146,8 +149,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Leaving()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Trial.Id, _node.Node, "node leaving")));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, "teacher", _node.Node, "node leaving")));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
         Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
         ReceiveAny(_ => { });
     }
@@ -155,16 +158,16 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
     private void BusyReplies()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Trial.Id, _node.Node, "worker busy")));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, "teacher", _node.Node, "worker busy")));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
         Receive<NoWorkYet>(_ => { });
         Receive<Retry>(_ => { });
     }
 
-    private bool Refused(string sweepId, string trialId)
+    private bool Refused(string sweepId, WorkItem work)
     {
         if (!_refusedSweeps.Contains(sweepId)) return false;
-        Sender.Tell(new WorkReturned(sweepId, trialId, _node.Node, "this node's data differ from the sweep's"));
+        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node's data differ from the sweep's"));
         return true;
     }
 
@@ -186,12 +189,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private void Finish(IAkkaKdMessage outcome)
     {
         var cur = _current!;
-        if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.TrialId, outcome.GetType().Name);
+        if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
         _current = null;
         _cancel = null;
         cur.Coordinator.Tell(outcome);
         bool asksForMore = outcome is not WorkReturned;
-        if (outcome is WorkReturned { Reason: var reason } && reason.StartsWith("data mismatch", StringComparison.Ordinal))
+        if (outcome is WorkReturned { Reason: ReturnReason.DataMismatch })
         {
             _refusedSweeps.Add(cur.SweepId);
             _coordinators.Remove(cur.Coordinator);
@@ -208,9 +211,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         var cancel = _cancel = new CancellationTokenSource();
         var ct = cancel.Token;
         var node = _node.Node;
-        IAkkaKdMessage Fail(string error) => cur.TrialId == "teacher"
+        IAkkaKdMessage Fail(string error) => cur.Work is TeacherWork
             ? new TeacherFailed(cur.SweepId, node, error)
-            : new TrialFailed(cur.SweepId, cur.TrialId, node, error, Retryable: true);
+            : new TrialFailed(cur.SweepId, cur.Work.Id, node, error, Retryable: true);
         var self = Self;
         // The outcome comes back as a message told from the slot's thread (no task continuation hops in between).
         _thread!.Post(() =>
@@ -226,7 +229,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             }
             catch (DataMismatchException e)
             {
-                outcome = new WorkReturned(cur.SweepId, cur.TrialId, node, "data mismatch: " + e.Message);
+                outcome = new WorkReturned(cur.SweepId, cur.Work, node, ReturnReason.DataMismatch, e.Message);
             }
             catch (DataException e)
             {
@@ -240,7 +243,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         });
     }
 
-    private sealed record Current(IActorRef Coordinator, string SweepId, string TrialId);
+    private sealed record Current(IActorRef Coordinator, string SweepId, WorkItem Work);
 
     private sealed record Retry
     {
