@@ -297,7 +297,7 @@ public sealed partial class DeploymentFilesTests
         // The command line still decides where the node lives and whom it joins.
         Assert.Equal(4053, config.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.Equal(new[] { "akka.tcp://akkakd@coordinator:4053" }, config.GetStringList("akka.cluster.seed-nodes"));
-        Assert.Equal("AkkaKd.Cluster.Hosting.FileLogger, AkkaKd.Cluster", config.GetStringList("akka.loggers").Single());
+        Assert.Equal("AkkaKd.Cluster.Node.FileLogger, AkkaKd.Cluster", config.GetStringList("akka.loggers").Single());
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly Journal _journal;
     private readonly IActorRef _reporter;
     private readonly IActorRef? _artifacts;
+    private IActorRef _intake = ActorRefs.Nobody;
     private readonly int _minWorkers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -31,6 +32,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly List<IActorRef> _waiters = [];
     private TimeSpan? _firstAssignment;
     private SweepSummary? _summary;
+    private bool _reportDone;
 
     public SweepCoordinator(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
         IActorRef? artifacts = null, int minWorkers = 0)
@@ -52,22 +54,19 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<TrialFailed>(OnFailed);
         Receive<WorkReturned>(OnReturned);
         Receive<TeacherTrained>(OnTeacherTrained);
-        Receive<ArtifactReady>(r => _ledger.TeacherArriving?.Hash == r.Hash, _ => CommitTeacher(_ledger.TeacherArriving!));
-        Receive<ArtifactUnavailable>(u => _ledger.TeacherArriving?.Hash == u.Hash,
-            u => OnTeacherFailed(null, _ledger.TeacherArriving!.Node, "teacher artifact: " + u.Reason));
-        Receive<TeacherDurable>(OnTeacherDurable);
-        Receive<TeacherFailed>(OnTeacherFailedMessage);
+        Receive<TeacherIntake.Durable>(OnTeacherDurable);
+        Receive<TeacherIntake.Failed>(f => OnTeacherFailed(null, f.Teacher.Node, f.Error));
+        Receive<TeacherFailed>(f =>
+        {
+            OnTeacherFailed(Sender, f.Node, f.Error);
+            NextFor(Sender, f.Node);
+        });
         Receive<Terminated>(t => Lost(w => w.Equals(t.ActorRef), "worker stopped"));
         Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
         Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
         Receive<AwaitSweep>(_ => OnAwait());
         Receive<ReportWritten>(_ => AnswerWaiters());
-        Receive<Status.Failure>(f =>
-        {
-            _log.Error(f.Cause, "the report failed");
-            _summary = _summary! with { Error = _summary.Error ?? "the end-of-sweep files could not be written: " + f.Cause.Message };
-            AnswerWaiters();
-        });
+        Receive<Status.Failure>(OnReportFailed);
     }
 
     public static Props Props(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
@@ -78,6 +77,7 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _ledger.Total, _ledger.FinishedBefore);
         if (MembershipWatch.InCluster(Context.System)) Context.ActorOf(MembershipWatch.Props(Self), "membership");
+        _intake = Context.ActorOf(TeacherIntake.Props(_journal, _artifacts), "teacher-intake");
         if (_minWorkers <= 0) _ledger.Open();
         CheckDone();
     }
@@ -98,7 +98,7 @@ public sealed class SweepCoordinator : ReceiveActor
         Drain();
     }
 
-    /// <summary>A worker's result or failure also asks for more work.</summary>
+    /// <summary>A worker's result or failure is also its request for more work.</summary>
     private void NextFor(IActorRef worker, string node)
     {
         if (worker.IsNobody() || worker is DeadLetterActorRef) return;
@@ -189,36 +189,15 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnTeacherTrained(TeacherTrained t)
     {
-        // The artifact must be on this node before the teacher counts: the node that trained it may die.
-        if (_ledger.TeacherTrained(Sender, t.Teacher))
-        {
-            if (_artifacts is null) CommitTeacher(t.Teacher);
-            else _artifacts.Tell(new EnsureArtifact(t.Teacher.Hash, t.ArtifactSource));
-        }
+        if (_ledger.TeacherTrained(Sender, t.Teacher)) _intake.Tell(new TeacherIntake.Bring(t.Teacher, t.ArtifactSource));
         NextFor(Sender, t.Teacher.Node);
     }
 
-    private void CommitTeacher(TeacherRecord teacher)
-    {
-        _journal.AppendAsync(teacher).ContinueWith(x => x.IsCompletedSuccessfully
-                ? (object)new TeacherDurable(teacher)
-                : new TeacherFailed(_sweep.SweepId, teacher.Node, "journal write failed: " + x.Exception?.GetBaseException().Message),
-            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
-    }
-
-    private void OnTeacherDurable(TeacherDurable d)
+    private void OnTeacherDurable(TeacherIntake.Durable d)
     {
         _ledger.TeacherDurable(d.Teacher);
         _reporter.Tell(new TeacherReady(_sweep.SweepId, d.Teacher));
         Dispatch();
-    }
-
-    private void OnTeacherFailedMessage(TeacherFailed f)
-    {
-        // From the worker that trained it (then it also asks for more), or from this actor (journal write failed).
-        var worker = Sender.IsNobody() ? null : Sender;
-        OnTeacherFailed(worker, f.Node, f.Error);
-        if (worker != null) NextFor(worker, f.Node);
     }
 
     private void OnTeacherFailed(IActorRef? worker, string node, string error)
@@ -233,34 +212,29 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Drain()
     {
         foreach (var e in _ledger.DrainEvents())
-            switch (e)
-            {
-                case LedgerEvent.Requeued r:
-                    _log.Warning("{0} back to the queue: {1}", r.Work.Id, r.Reason);
-                    _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
-                    break;
-                case LedgerEvent.GaveUp g:
-                    _log.Error("{0} given up: {1}", g.Work.Id, g.Error);
-                    _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-                    break;
-                case LedgerEvent.Stopped s:
-                    _log.Error("sweep stopped: {0}", s.Error);
-                    break;
-            }
+        {
+            if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
+            else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
+            _log.Warning("{0}", e);
+        }
     }
 
     private void CheckDone()
     {
         Drain();
         if (_summary != null || !_ledger.IsDone) return;
-        double total = _clock.Elapsed.TotalSeconds;
-        _summary = new SweepSummary(_sweep.SweepId, _ledger.Total, _ledger.Finished, _ledger.FinishedBefore,
-            _ledger.FailedTrials.Keys.Order(StringComparer.Ordinal).ToArray(), _ledger.Duplicates, _ledger.Requeued, total,
-            _firstAssignment is { } first ? total - first.TotalSeconds : 0, _ledger.Error);
+        _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment);
         _log.Info("sweep {0} done: {1} finished, {2} failed, {3} duplicates discarded, {4} requeued", _sweep.SweepId,
             _summary.Finished, _summary.FailedTrials.Length, _summary.Duplicates, _summary.Requeued);
         foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
         _reporter.Ask<ReportWritten>(new WriteReport(_summary), TimeSpan.FromMinutes(2)).PipeTo(Self);
+    }
+
+    private void OnReportFailed(Status.Failure f)
+    {
+        _log.Error(f.Cause, "the report failed");
+        _summary = _summary! with { Error = _summary.Error ?? "the end-of-sweep files could not be written: " + f.Cause.Message };
+        AnswerWaiters();
     }
 
     private void OnAwait()
@@ -268,8 +242,6 @@ public sealed class SweepCoordinator : ReceiveActor
         if (_summary != null && _reportDone) Sender.Tell(_summary);
         else _waiters.Add(Sender);
     }
-
-    private bool _reportDone;
 
     private void AnswerWaiters()
     {
@@ -279,6 +251,5 @@ public sealed class SweepCoordinator : ReceiveActor
     }
 
     private sealed record ResultDurable(TrialResult Result);
-    private sealed record TeacherDurable(TeacherRecord Teacher);
     private sealed record JournalFailed(string TrialId, string Error);
 }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using AkkaKd.Sweep;
 using AkkaKd.Sweep.Work;
 
@@ -27,7 +28,14 @@ public sealed record SweepSummary(
     int Requeued,
     double Seconds,
     double WorkSeconds,
-    string? Error = null) : IAkkaKdMessage;
+    string? Error = null) : IAkkaKdMessage
+{
+    /// <summary>The summary of a ledger that is done, timed from the coordinator's start and its first assignment.</summary>
+    public static SweepSummary Of(string sweepId, WorkLedger<IActorRef> ledger, TimeSpan elapsed, TimeSpan? firstAssignment) =>
+        new(sweepId, ledger.Total, ledger.Finished, ledger.FinishedBefore, ledger.FailedTrials.Keys.Order(StringComparer.Ordinal).ToArray(),
+            ledger.Duplicates, ledger.Requeued, elapsed.TotalSeconds,
+            firstAssignment is { } first ? (elapsed - first).TotalSeconds : 0, ledger.Error);
+}
 
 /// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
 public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
