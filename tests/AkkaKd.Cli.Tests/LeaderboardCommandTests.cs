@@ -192,7 +192,9 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.Contains("108/108 trials in the journal (sweep", p.Out);
         // Piped: each drawing is printed once, after a blank line; never cursor movements.
         Assert.DoesNotContain("\x1b[", p.Out);
-        Assert.InRange(Drawings(p), 4, 8);
+        // At least once per growth; how often more depends on how the appends fall across its polls (a loaded machine
+        // splits them more), but never once per line.
+        Assert.InRange(Drawings(p), 4, 30);
         Assert.Equal("", p.Err);
     }
 
