@@ -52,6 +52,11 @@ public sealed record TrialResult(
 {
     [JsonPropertyName("type")] public string Type => "trial";
     [JsonIgnore] public bool IsBaseline => Alpha == 0;
+
+    /// <summary>Every number can be journalled (a diverged trial's NaN or infinity cannot: JSON has no such numbers).</summary>
+    [JsonIgnore]
+    public bool IsFinite => double.IsFinite(TestAcc) && double.IsFinite(TestLoss) && double.IsFinite(TrainSeconds) &&
+                            (TeacherAcc is null || double.IsFinite(TeacherAcc.Value));
 }
 
 /// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>
@@ -211,9 +216,27 @@ public sealed class Journal : IDisposable
         return new Journal(file, path);
     }
 
-    public Task AppendAsync(TrialResult result) => Enqueue(JsonSerializer.Serialize(result, Json));
+    /// <summary>
+    /// Appends a result; the task completes once the line is durable. It never throws: a line that cannot be written
+    /// (a number JSON cannot hold, a full disk) fails the task instead, so a caller in an actor keeps its state.
+    /// </summary>
+    public Task AppendAsync(TrialResult result) => Serialized(() => JsonSerializer.Serialize(result, Json));
 
-    public Task AppendAsync(TeacherRecord teacher) => Enqueue(JsonSerializer.Serialize(teacher, Json));
+    private Task Serialized(Func<string> serialize)
+    {
+        string line;
+        try
+        {
+            line = serialize();
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            return Task.FromException(new JournalException($"a line that JSON cannot hold: {e.Message}"));
+        }
+        return Enqueue(line);
+    }
+
+    public Task AppendAsync(TeacherRecord teacher) => Serialized(() => JsonSerializer.Serialize(teacher, Json));
 
     private Task Enqueue(string json)
     {

@@ -135,7 +135,8 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     /// <summary>
     /// A result arrived. True: make it durable now (then call <see cref="Durable"/> or <see cref="JournalFailed"/>).
-    /// False: a duplicate (already finished or being written) or a trial this sweep does not know; it counts nothing.
+    /// False: a duplicate (already finished or being written), a trial this sweep does not know, or a result with a
+    /// number that is not finite (the trial diverged: it is given up, never journalled).
     /// </summary>
     public bool Completed(TrialResult result)
     {
@@ -144,6 +145,12 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
         if (_finished.Contains(id) || _committing.ContainsKey(id))
         {
             Duplicates++;
+            return false;
+        }
+        if (!result.IsFinite)
+        {
+            // Nothing non-finite reaches the journal: the trial diverged, and training it again gives the same bits.
+            if (_inFlight.Remove(id, out var held)) GiveUp(held.Work, "diverged: its loss or accuracy is not a finite number");
             return false;
         }
         // Whoever had it (this worker, or the one it was requeued to) no longer needs to run it.
