@@ -119,12 +119,12 @@ public sealed class SweepCoordinator : ReceiveActor
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
 
-    /// <summary>Hands work to idle workers, oldest first, while there is work they can take.</summary>
+    /// <summary>Hands work to idle workers, oldest first, while there is work they can take; then checks for the end.</summary>
     private void Dispatch()
     {
-        if (_summary != null) return;
-        foreach (var (worker, work) in _ledger.Dispatch()) Send(worker, work, NodeName(worker));
-        Drain();
+        if (_summary == null)
+            foreach (var (worker, work) in _ledger.Dispatch()) Send(worker, work, NodeName(worker));
+        CheckDone();
     }
 
     private string NodeName(IActorRef worker)
@@ -154,7 +154,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
         Dispatch();
-        CheckDone();
     }
 
     private void OnJournalFailed(JournalFailed f)
@@ -162,7 +161,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _log.Error("journal write failed: {0}", f.Error);
         _ledger.JournalFailed(f.TrialId, f.Error);
         Dispatch();
-        CheckDone();
     }
 
     private void OnFailed(TrialFailed f)
@@ -170,7 +168,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _log.Warning("trial {0} failed on {1}: {2}", f.TrialId, f.Node, f.Error);
         _ledger.Failed(Sender, f.TrialId, f.Error, f.Retryable);
         Dispatch();
-        CheckDone();
         NextFor(Sender, f.Node);
     }
 
@@ -205,7 +202,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _log.Error("teacher failed on {0}: {1}", node, error);
         _ledger.TeacherFailed(worker, error);
         Dispatch();
-        CheckDone();
     }
 
     /// <summary>Tells the reporter and the log what the ledger did.</summary>
