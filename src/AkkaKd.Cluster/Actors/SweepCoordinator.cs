@@ -150,6 +150,7 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<Status.Failure>(f =>
         {
             _log.Error(f.Cause, "the report failed");
+            _summary = _summary! with { ReportError = f.Cause.Message };
             AnswerWaiters();
         });
     }

@@ -13,7 +13,8 @@ public sealed record AwaitSweep : IAkkaKdMessage
 
 /// <summary>
 /// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
-/// result (without the wait for worker nodes).
+/// result (without the wait for worker nodes). ReportError: the end-of-sweep files could not be written (one line naming
+/// the file and the cause), null when they were.
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -24,7 +25,8 @@ public sealed record SweepSummary(
     int Duplicates,
     int Requeued,
     double Seconds,
-    double WorkSeconds) : IAkkaKdMessage;
+    double WorkSeconds,
+    string? ReportError = null) : IAkkaKdMessage;
 
 /// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
 public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
@@ -45,7 +47,10 @@ public sealed record TeacherReady(string SweepId, TeacherRecord Teacher) : IAkka
 /// <summary>Reporter: a trial failed for good.</summary>
 public sealed record TrialGaveUp(string SweepId, string TrialId, string Error) : IAkkaKdMessage;
 
-/// <summary>Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>.</summary>
+/// <summary>
+/// Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>, or a failure whose message names
+/// the file that could not be written and why.
+/// </summary>
 public sealed record WriteReport(SweepSummary Summary) : IAkkaKdMessage;
 
 public sealed record ReportWritten(string SweepId, string[] Files) : IAkkaKdMessage;
