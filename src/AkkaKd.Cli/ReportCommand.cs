@@ -1,5 +1,5 @@
+using AkkaKd.Reports;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cli;
 
@@ -22,9 +22,9 @@ public static class ReportCommand
         {
             throw new UsageException(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (ReportWriteException e)
         {
-            throw new UsageException($"{Path.Combine(folder.Dir, HtmlReport.FileName)}: cannot write: {e.Message}");
+            throw new UsageException(e.Message);
         }
         if (path is null) throw new UsageException($"{folder.JournalPath}: no journal");
         Console.WriteLine($"wrote {path}");

@@ -6,8 +6,8 @@ using AkkaKd.Cluster.Reporting;
 using AkkaKd.Cluster.Workers;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Numerics;
+using AkkaKd.Reports;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cli;
 
@@ -70,8 +70,16 @@ public static class SweepCommand
             Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); output: {outDir}");
             if (plan.Pending == 0)
             {
-                var files = Leaderboard.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}").ToList();
-                if (HtmlReport.Write(outDir) is { } report) files.Add(report);
+                IReadOnlyList<string> files;
+                try
+                {
+                    files = EndOfSweep.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}");
+                }
+                catch (ReportWriteException e)
+                {
+                    err.WriteLine($"akkakd: {e.Message}");
+                    return ExitCodes.TrialsFailed;
+                }
                 Console.WriteLine($"nothing to do: all {plan.Trials.Count} trials are in the journal");
                 Console.WriteLine("wrote " + string.Join(", ", files));
                 return ExitCodes.Done;
@@ -89,7 +97,7 @@ public static class SweepCommand
                 Slots = slots,
                 MinWorkers = minWorkers,
                 Output = Console.Out,
-                Live = !a.Flag("plain") && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
+                Live = LiveScreen.IsTerminal(plainRequested: a.Flag("plain")),
                 Node = node,
             };
             if (node.Port > 0 || node.Seeds.Count > 0)
@@ -99,13 +107,15 @@ public static class SweepCommand
             try
             {
                 var summary = SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token).GetAwaiter().GetResult();
+                // The end-of-sweep files not written: the results are safe in the journal, but the sweep did not end well.
+                if (summary.ReportError is { } reportError) err.WriteLine($"akkakd: {reportError}");
                 if (summary.FailedTrials.Length > 0)
                 {
                     err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {Path.Combine(outDir, "akkakd.log")}); " +
                                   "run again with --resume to retry them");
                     return ExitCodes.TrialsFailed;
                 }
-                return ExitCodes.Done;
+                return summary.ReportError is null ? ExitCodes.Done : ExitCodes.TrialsFailed;
             }
             catch (OperationCanceledException)
             {

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AkkaKd.Reports;
+using AkkaKd.Reports.Tests;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Tests;
 
 namespace AkkaKd.Cli.Tests;
 
@@ -35,8 +36,8 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Equal("", err);
 
-        // The very lines the live table draws: Leaderboard.Table over Leaderboard.Rank.
-        var expected = Leaderboard.Table(Leaderboard.Rank(results, ReportFixture.Teacher()));
+        // The very lines the live table draws: LeaderboardTable.Lines over Leaderboard.Rank.
+        var expected = LeaderboardTable.Lines(Leaderboard.Rank(results, ReportFixture.Teacher()));
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         int start = lines.FindIndex(l => l.StartsWith("rank ", StringComparison.Ordinal));
         Assert.Equal(expected, lines.Skip(start).Take(expected.Count));

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using AkkaKd.Reports.Tests;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Tests;
 
 namespace AkkaKd.Cli.Tests;
 

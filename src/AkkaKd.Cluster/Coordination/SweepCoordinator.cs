@@ -229,7 +229,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnReportFailed(Status.Failure f)
     {
         _log.Error(f.Cause, "the report failed");
-        _summary = _summary! with { Error = _summary.Error ?? "the end-of-sweep files could not be written: " + f.Cause.Message };
+        _summary = _summary! with { ReportError = f.Cause.Message };
         AnswerWaiters();
     }
 

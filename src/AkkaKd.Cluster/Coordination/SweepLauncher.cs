@@ -4,7 +4,7 @@ using AkkaKd.Cluster.Node;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Numerics;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Reports;
+using AkkaKd.Reports;
 
 namespace AkkaKd.Cluster.Coordination;
 
@@ -68,8 +68,8 @@ public static class SweepLauncher
             foreach (var note in plan.Notes) launch.Notes.WriteLine($"akkakd: {note}");
             if (plan.Pending == 0)
             {
-                var files = Leaderboard.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}").ToList();
-                if (HtmlReport.Write(outDir) is { } report) files.Add(report);
+                // A file that cannot be written throws ReportWriteException (one line naming it and the cause).
+                var files = EndOfSweep.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}");
                 output.WriteLine($"nothing to do: all {plan.Trials.Count} trials are in the journal");
                 output.WriteLine("wrote " + string.Join(", ", files));
                 return new SweepOutcome(plan, null, files, Interrupted: false);

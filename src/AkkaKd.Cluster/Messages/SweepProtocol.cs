@@ -15,8 +15,9 @@ public sealed record AwaitSweep : IAkkaKdMessage
 
 /// <summary>
 /// How a sweep ended. Error: why it stopped before its work was done (the journal could not be written), else null.
-/// Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
-/// result (without the wait for worker nodes).
+/// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
+/// result (without the wait for worker nodes). ReportError: the end-of-sweep files could not be written (one line naming
+/// the file and the cause), null when they were.
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -28,7 +29,8 @@ public sealed record SweepSummary(
     int Requeued,
     double Seconds,
     double WorkSeconds,
-    string? Error = null) : IAkkaKdMessage
+    string? Error = null,
+    string? ReportError = null) : IAkkaKdMessage
 {
     /// <summary>The summary of a ledger that is done, timed from the coordinator's start and its first assignment.</summary>
     public static SweepSummary Of(string sweepId, WorkLedger<IActorRef> ledger, TimeSpan elapsed, TimeSpan? firstAssignment) =>
@@ -56,7 +58,10 @@ public sealed record TeacherReady(string SweepId, TeacherRecord Teacher) : IAkka
 /// <summary>Reporter: a trial failed for good.</summary>
 public sealed record TrialGaveUp(string SweepId, string TrialId, string Error) : IAkkaKdMessage;
 
-/// <summary>Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>.</summary>
+/// <summary>
+/// Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>, or a failure whose message names
+/// the file that could not be written and why.
+/// </summary>
 public sealed record WriteReport(SweepSummary Summary) : IAkkaKdMessage;
 
 public sealed record ReportWritten(string SweepId, string[] Files) : IAkkaKdMessage;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using AkkaKd.Sweep.Reports;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Tests;
+namespace AkkaKd.Reports.Tests;
 
 /// <summary>The end-of-sweep T x alpha grids: plain text when piped, colours on a terminal.</summary>
 public sealed class TerminalGridTests

@@ -1,8 +1,9 @@
 using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Reports;
+namespace AkkaKd.Reports;
 
 /// <summary>The report's plots, drawn with ScottPlot (SkiaSharp, headless) and returned as PNG bytes.</summary>
 public static class ReportPlots
@@ -190,7 +191,7 @@ public static class ReportPlots
 
     private static byte[] Png(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);
 
-    private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Pct(double v) => Formats.Percent(v);
 
-    private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Num(double v) => Formats.Axis(v);
 }

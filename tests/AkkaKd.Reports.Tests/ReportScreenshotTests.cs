@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using AkkaKd.Sweep.Reports;
 using SkiaSharp;
 using Xunit.Abstractions;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Tests;
+namespace AkkaKd.Reports.Tests;
 
 /// <summary>
 /// report.html as a person sees it: Debian's headless Chromium opens the file and takes a screenshot. In CI (CI=true)

@@ -1,4 +1,6 @@
-namespace AkkaKd.Sweep.Tests;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Reports.Tests;
 
 /// <summary>
 /// A finished sweep's journal, made up but shaped like a real one: 4 widths x T {1, 2, 4, 8} x alpha {0.5, 0.9} plus

@@ -1,4 +1,6 @@
-namespace AkkaKd.Sweep.Reports;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Reports;
 
 /// <summary>
 /// One student width's results over the grid: every (T, alpha) configuration with its statistics over seeds, and the

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Reports;
+namespace AkkaKd.Reports;
 
 /// <summary>
 /// report.html: one self-contained page made from a sweep's journal alone. Plots are PNG data URIs; the style is inline;
@@ -13,17 +14,16 @@ public static class HtmlReport
     public const string FileName = "report.html";
 
     /// <summary>
-    /// Writes <paramref name="dir"/>/report.html from <paramref name="dir"/>/results.jsonl and returns its path; null when
-    /// the folder has no journal. A journal that cannot be read throws <see cref="JournalException"/>.
+    /// Writes <paramref name="dir"/>/report.html from <paramref name="dir"/>/results.jsonl (whole or not at all) and returns
+    /// its path; null when the folder has no journal. A journal that cannot be read throws <see cref="JournalException"/>;
+    /// a file that cannot be written, <see cref="ReportWriteException"/>.
     /// </summary>
     public static string? Write(string dir)
     {
         var model = ReportModel.Read(Path.Combine(dir, Journal.FileName));
         if (model is null) return null;
         var path = Path.Combine(dir, FileName);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, Render(model, DateTimeOffset.Now), new UTF8Encoding(false));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, Render(model, DateTimeOffset.Now));
         return path;
     }
 
@@ -108,9 +108,9 @@ public static class HtmlReport
                       $"data-acc=\"{R(b.MeanAcc)}\" data-acc-ci95=\"{Opt(b.Ci95)}\" data-baseline=\"{Opt(bl?.MeanAcc)}\" data-gain=\"{Opt(b.Gain)}\" data-gain-ci95=\"{Opt(b.GainCi95)}\">");
             sb.Append($"<td>{g.Width}</td><td>{Num(b.Temperature.Value)}</td><td>{Num(b.Alpha)}</td><td>{b.Seeds}</td>");
             sb.Append($"<td><b>{PctCi(b.MeanAcc, b.Ci95)}</b></td><td>{(bl is null ? "<span class=\"na\">none</span>" : PctCi(bl.MeanAcc, bl.Ci95))}</td>");
-            sb.Append($"<td class=\"{(b.Gain > 0 ? "up" : b.Gain < 0 ? "down" : "")}\">{(b.Gain is { } gain ? Signed(gain) + (b.GainCi95 is { } gci ? " ±" + Pct(gci) : "") : "")}</td>");
+            sb.Append($"<td class=\"{(b.Gain > 0 ? "up" : b.Gain < 0 ? "down" : "")}\">{(b.Gain is { } gain ? Signed(gain) + (b.GainCi95 is { } gci ? " " + Formats.Interval(gci) : "") : "")}</td>");
             sb.Append($"<td>{(b.GapToTeacher is { } gap ? Signed(gap) : "")}</td><td>{N(b.Params)}</td>" +
-                      $"<td>{(b.Compression is { } c ? c.ToString("0.0", CultureInfo.InvariantCulture) + "x" : "")}</td></tr>\n");
+                      $"<td>{(b.Compression is { } c ? Formats.Ratio(c) : "")}</td></tr>\n");
         }
         sb.Append("</tbody>\n</table>\n");
         sb.Append("<p class=\"note\">The best distilled configuration (alpha &gt; 0) of each width by mean test accuracy over seeds. " +
@@ -145,7 +145,7 @@ public static class HtmlReport
                 sb.Append($"<tr><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td><td>{r.Seeds}</td><td>{Pct(r.MeanAcc)}</td>" +
                           $"<td>{(r.StdDev is { } sd ? Pct(sd) : "")}</td>" +
                           $"<td>{(r.Ci95 is { } ci ? $"{Pct(r.MeanAcc - ci)} to {Pct(r.MeanAcc + ci)}" : "")}</td>" +
-                          $"<td>{(r.IsBaseline ? "baseline" : r.Gain is { } gain ? Signed(gain) + (r.GainCi95 is { } gci ? " ±" + Pct(gci) : "") : "")}</td></tr>\n");
+                          $"<td>{(r.IsBaseline ? "baseline" : r.Gain is { } gain ? Signed(gain) + (r.GainCi95 is { } gci ? " " + Formats.Interval(gci) : "") : "")}</td></tr>\n");
             }
             sb.Append("</tbody></table>\n</details>\n</figure>\n");
         }
@@ -156,12 +156,12 @@ public static class HtmlReport
     {
         sb.Append($"<section id=\"ranking\">\n<h2>Ranking</h2>\n<details><summary>all {m.Rows.Count} configurations, best first " +
                   "(the columns of the live leaderboard and leaderboard.csv)</summary>\n<table class=\"data\"><thead><tr>");
-        foreach (var c in Leaderboard.Columns) sb.Append($"<th>{E(c)}</th>");
+        foreach (var c in LeaderboardTable.Columns) sb.Append($"<th>{E(c)}</th>");
         sb.Append("</tr></thead><tbody>\n");
         foreach (var r in m.Rows.Take(MaxRankingRows))
         {
             sb.Append("<tr>");
-            foreach (var c in Leaderboard.Cells(r)) sb.Append($"<td>{E(c)}</td>");
+            foreach (var c in LeaderboardTable.Cells(r)) sb.Append($"<td>{E(c)}</td>");
             sb.Append("</tr>\n");
         }
         sb.Append("</tbody></table>\n");
@@ -213,17 +213,14 @@ public static class HtmlReport
         """;
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture);
-    private static string PctCi(double v, double? ci) => Pct(v) + (ci is { } c ? " ±" + Pct(c) : "");
-    private static string Signed(double v) => (v >= 0 ? "+" : "") + Pct(v);
-    private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
-    private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Pct(double v) => Formats.Percent(v);
+    private static string PctCi(double v, double? ci) => Formats.PercentInterval(v, ci);
+    private static string Signed(double v) => Formats.Points(v);
+    private static string Num(double v) => Formats.Axis(v);
+    private static string R(double v) => Formats.Exact(v);
     private static string Opt(double? v) => v is { } x ? R(x) : "";
-    private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-    private static string Sec(double s) => s.ToString(s < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " s";
+    private static string N(long v) => Formats.Parameters(v);
+    private static string Sec(double s) => Formats.TrainTime(s);
     private static string Short(string s) => s.Length > 16 ? s[..16] + "…" : s;
-
-    private static string Duration(double s) => s < 60
-        ? s.ToString("0.0", CultureInfo.InvariantCulture) + " s"
-        : TimeSpan.FromSeconds(Math.Round(s)).ToString(s >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+    private static string Duration(double s) => Formats.Duration(s);
 }

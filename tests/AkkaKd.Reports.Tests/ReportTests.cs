@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using AkkaKd.Sweep.Reports;
 using SkiaSharp;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Tests;
+namespace AkkaKd.Reports.Tests;
 
 /// <summary>report.html from a journal alone: one self-contained file, a heatmap per width, the best settings per width.</summary>
 public sealed partial class ReportTests : IDisposable

@@ -1,8 +1,8 @@
-using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using AkkaKd.Sweep;
 
-namespace AkkaKd.Sweep.Reports;
+namespace AkkaKd.Reports;
 
 /// <summary>
 /// The shape of a sweep's result in the terminal: per width, a small T x alpha table of mean test accuracies (Spectre.Console),
@@ -73,7 +73,7 @@ public static class TerminalGrid
         return table;
     }
 
-    private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Pct(double v) => Formats.Percent(v);
 
-    private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Num(double v) => Formats.Axis(v);
 }
