@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using AkkaKd.Cluster.Hosting;
 using AkkaKd.Distillation.Data;
@@ -10,28 +11,49 @@ namespace AkkaKd.Cli;
 /// <summary><c>akkakd sweep [FILE]</c>: runs a sweep file's grid on this machine and shows the leaderboard.</summary>
 public static class SweepCommand
 {
-    public const string Usage =
-        "akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N] [--plain] " +
-        "[--host H] [--public-host H] [--port P] [--seeds URI,...] [--min-workers K] [--config NODE.hocon]";
+    /// <summary>What the command line said, defaults applied (the node's options still fall back to the environment).</summary>
+    public sealed record Options(string? File, string? Out, bool Resume, bool Force, IReadOnlyList<string> Set, int Slots,
+        int MinWorkers, bool Plain, NodeArgs Node);
 
-    private static readonly HashSet<string> Values = ["out", "set", "slots", "min-workers", .. NodeArgs.Options];
-    private static readonly HashSet<string> Flags = ["resume", "force", "plain"];
-
-    public static int Run(string[] argv)
+    public static Command Create()
     {
-        var a = Args.Parse(argv, Values, Flags);
-        a.NoMorePositional(1, Usage);
-        var file = a.Positional.Count > 0 ? a.Positional[0] : null;
-        int slots = a.GetInt("slots", Environment.ProcessorCount, 0);
-        int minWorkers = a.GetInt("min-workers", 0, 0);
-        bool resume = a.Flag("resume"), force = a.Flag("force");
-        var outArg = a.Get("out");
+        var file = new Argument<string?>("FILE")
+        {
+            Description = "the sweep file (HOCON; every key has a default) [default: the built-in laptop sweep]",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var output = Opt.Text("--out", "DIR", "the output folder: journal, leaderboard, report, log [default: results/NAME-TIMESTAMP]");
+        var resume = Opt.Flag("--resume", "continue the sweep in --out DIR: trials already in its journal are skipped");
+        var force = Opt.Flag("--force", "go on in a journal of a different sweep file or other data (with --resume)");
+        var set = Opt.Repeated("--set", "key=value", "set a key of the sweep file by its full path, e.g. sweep.grid.width=[8,16] (repeatable)");
+        var slots = Opt.Int("--slots", "N", "trials at a time on this node, one per core by default; 0: none, it only coordinates",
+            Environment.ProcessorCount, 0);
+        var plain = Opt.Flag("--plain", "one line per finished trial, not the live table (always so when piped or TERM=dumb)");
+        var minWorkers = Opt.Int("--min-workers", "K", "wait for K worker nodes to join before the first trial", 0, 0);
+        var command = new Command("sweep", "Runs a sweep file's grid on this node (and its cluster), shows the leaderboard and writes the results.")
+        {
+            file, output, resume, force, set, slots, plain, minWorkers,
+        };
+        var node = new NodeArgs.Declared(command, "seed nodes of the cluster to join, akka.tcp://akkakd@HOST:PORT,... " +
+                                                  "[default: $AKKAKD_SEEDS, else none: with --port, this node is the seed]");
+        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(file), r.GetValue(output), r.GetValue(resume), r.GetValue(force),
+            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r))));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(Options a)
+    {
+        var file = a.File;
+        int slots = a.Slots;
+        int minWorkers = a.MinWorkers;
+        bool resume = a.Resume, force = a.Force;
+        var outArg = a.Out;
         if (resume && outArg is null) throw new UsageException("--resume needs --out DIR (the folder of the sweep to continue)");
 
         SweepSettings settings;
         try
         {
-            settings = SweepFile.Load(file, a.All("set"));
+            settings = SweepFile.Load(file, a.Set);
         }
         catch (SweepFileException e)
         {
@@ -79,13 +101,13 @@ public static class SweepCommand
                 e.Cancel = true;
                 cancel.Cancel();
             };
-            var node = NodeArgs.Read(a, Path.Combine(outDir, "akkakd.log"));
+            var node = a.Node.Read(Path.Combine(outDir, "akkakd.log"));
             var options = new SweepRunOptions
             {
                 Slots = slots,
                 MinWorkers = minWorkers,
                 Output = Console.Out,
-                Live = !a.Flag("plain") && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
+                Live = !a.Plain && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
                 Node = node,
             };
             if (node.Port > 0 || node.Seeds.Count > 0)
@@ -94,7 +116,7 @@ public static class SweepCommand
                                   (minWorkers > 0 ? $"; waiting for {minWorkers} worker nodes" : ""));
             try
             {
-                var summary = SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token).GetAwaiter().GetResult();
+                var summary = await SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token);
                 if (summary.FailedTrials.Length > 0)
                 {
                     err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {Path.Combine(outDir, "akkakd.log")}); " +
