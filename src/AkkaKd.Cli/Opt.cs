@@ -21,7 +21,7 @@ public static class Opt
     public static Option<string[]> Repeated(string name, string helpName, string description) =>
         new(name)
         {
-            HelpName = helpName, Description = description, Arity = ArgumentArity.OneOrMore,
+            HelpName = helpName, Description = description + " [default: none]", Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [],
         };
 
