@@ -60,6 +60,21 @@ public static class Program
         return command;
     }
 
+    /// <summary>The one line for a command line that cannot run (null when it can, or asks for --help or --version).</summary>
+    private static string? ParseError(ParseResult parse)
+    {
+        if (parse.Action is { ClearsParseErrors: true }) return null;
+        var command = parse.CommandResult.Command;
+        var see = command is RootCommand ? "akkakd --help" : $"akkakd {command.Name} --help";
+        if (UnknownOption(parse) is { } unknown) return $"Unrecognized command or argument '{unknown}'. (see {see})";
+        if (parse.Errors.Count == 0) return null;
+        // The word that was not understood first (akkakd frobnicate: the unknown command, not the missing one).
+        var error = parse.UnmatchedTokens.Count > 0
+            ? parse.Errors.FirstOrDefault(e => e.Message.Contains($"'{parse.UnmatchedTokens[0]}'", StringComparison.Ordinal)) ?? parse.Errors[0]
+            : parse.Errors[0];
+        return $"{error.Message.Split('\n')[0].Trim()} (see {see})";
+    }
+
     /// <summary>
     /// A word like --bogus that System.CommandLine took for FILE or DIR (it gives unknown words to a free argument):
     /// an unknown option, as before. After "--" any word is a FILE or DIR.
@@ -85,26 +100,14 @@ public static class Program
             _ => args,
         };
         var parse = Create().Parse(argv, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        var unknown = UnknownOption(parse);
-        if (unknown != null && parse.Action is not { ClearsParseErrors: true })
+        if (ParseError(parse) is { } error)
         {
-            Console.Error.WriteLine($"akkakd: Unrecognized command or argument '{unknown}'. (see akkakd {parse.CommandResult.Command.Name} --help)");
-            return ExitCodes.Usage;
-        }
-        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
-        {
-            var command = parse.CommandResult.Command;
-            var where = command is RootCommand ? "akkakd --help" : $"akkakd {command.Name} --help";
-            // The word that was not understood first (akkakd frobnicate: the unknown command, not the missing one).
-            var error = parse.UnmatchedTokens.Count > 0
-                ? parse.Errors.FirstOrDefault(e => e.Message.Contains($"'{parse.UnmatchedTokens[0]}'", StringComparison.Ordinal)) ?? parse.Errors[0]
-                : parse.Errors[0];
-            Console.Error.WriteLine($"akkakd: {error.Message.Split('\n')[0].Trim()} (see {where})");
+            Console.Error.WriteLine($"akkakd: {error}");
             return ExitCodes.Usage;
         }
         try
         {
-            // The commands handle Ctrl-C and SIGTERM themselves; an exception below is not System.CommandLine's to print.
+            // The commands handle their signals themselves; an exception below is not System.CommandLine's to print.
             int code = await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
             return args.Length == 0 ? ExitCodes.Usage : code;
         }
