@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Globalization;
 using AkkaKd.Reports;
 using AkkaKd.Sweep;
 
@@ -11,24 +13,38 @@ namespace AkkaKd.Cli;
 /// </summary>
 public static class LeaderboardCommand
 {
-    public const string Usage = "akkakd leaderboard DIR [--watch] [--top N] [--plain]";
-
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
-    public static int Run(string[] argv)
+    /// <summary>What the command line said, defaults applied.</summary>
+    public sealed record Options(string Dir, bool Watch, int Top, bool Plain);
+
+    public static Command Create()
     {
-        var a = Args.Parse(argv, new HashSet<string> { "top" }, new HashSet<string> { "watch", "plain" });
-        var folder = JournalFolder.Resolve(a.Positional, Usage);
-        int top = a.GetInt("top", 20, 0);
+        var dir = new Argument<string>("DIR") { Description = "a sweep's output folder (or its results.jsonl)" };
+        var watch = Opt.Flag("--watch", "follow the journal as it grows, until Ctrl-C (exit code 0) or every trial is in");
+        var top = Opt.Int("--top", "N", "rows shown, 0 for all", 20, 0);
+        var plain = Opt.Flag("--plain", "with --watch: print the table again per change, not redrawn in place (always so when piped)");
+        var command = new Command("leaderboard", "Prints the ranking from a sweep's journal, best first, in the live table's columns.")
+        {
+            dir, watch, top, plain,
+        };
+        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(dir)!, r.GetValue(watch), r.GetValue(top), r.GetValue(plain))));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(Options a)
+    {
+        var folder = JournalFolder.Resolve(a.Dir);
+        int top = a.Top;
         if (top == 0) top = int.MaxValue;
         var contents = folder.Read();
-        if (!a.Flag("watch"))
+        if (!a.Watch)
         {
             foreach (var line in Render(contents, top)) Console.WriteLine(line);
             return ExitCodes.Done;
         }
 
-        bool live = LiveScreen.IsTerminal(plainRequested: a.Flag("plain"));
+        bool live = LiveScreen.IsTerminal(plainRequested: a.Plain);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -54,8 +70,14 @@ public static class LeaderboardCommand
         screen.Draw(table.Lines(live ? LiveScreen.Height : null));
         while (!table.Complete && !cancel.IsCancellationRequested)
         {
-            cancel.Token.WaitHandle.WaitOne(Poll);
-            if (cancel.IsCancellationRequested) break;
+            try
+            {
+                await Task.Delay(Poll, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
             long now;
             try
             {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using AkkaKd.Reports;
 using AkkaKd.Sweep;
 
@@ -6,12 +7,17 @@ namespace AkkaKd.Cli;
 /// <summary><c>akkakd report DIR</c>: writes DIR/report.html from the journal alone (plots embedded; nothing fetched).</summary>
 public static class ReportCommand
 {
-    public const string Usage = "akkakd report DIR";
-
-    public static int Run(string[] argv)
+    public static Command Create()
     {
-        var a = Args.Parse(argv, new HashSet<string>(), new HashSet<string>());
-        var folder = JournalFolder.Resolve(a.Positional, Usage);
+        var dir = new Argument<string>("DIR") { Description = "a sweep's output folder (or its results.jsonl); during a sweep, a report so far" };
+        var command = new Command("report", "Writes DIR/report.html from the journal alone: plots, statistics, the sweep (nothing fetched).") { dir };
+        command.SetAction(r => Run(r.GetValue(dir)!));
+        return command;
+    }
+
+    public static int Run(string dir)
+    {
+        var folder = JournalFolder.Resolve(dir);
         folder.Read(); // a journal that cannot be used: one line, exit 2, before any drawing
         string? path;
         try

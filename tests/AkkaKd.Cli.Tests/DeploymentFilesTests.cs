@@ -36,8 +36,12 @@ public sealed partial class DeploymentFilesTests
     private static HashSet<string> Flags(string text) =>
         FlagPattern().Matches(text).Select(m => m.Groups[1].Value).ToHashSet();
 
-    private static readonly HashSet<string> SweepFlags = Flags(SweepCommand.Usage);
-    private static readonly HashSet<string> WorkerFlags = Flags(WorkerCommand.Usage);
+    private static readonly HashSet<string> SweepFlags = Names(SweepCommand.Create());
+    private static readonly HashSet<string> WorkerFlags = Names(WorkerCommand.Create());
+
+    /// <summary>The options a command declares, without their dashes.</summary>
+    private static HashSet<string> Names(System.CommandLine.Command command) =>
+        command.Options.Select(o => o.Name.TrimStart('-')).ToHashSet();
 
     private static void AssertAccepted(IEnumerable<string> used, IEnumerable<string> accepted, string where)
     {

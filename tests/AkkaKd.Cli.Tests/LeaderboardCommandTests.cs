@@ -109,7 +109,7 @@ public sealed class LeaderboardCommandTests : IDisposable
 
         (code, _, err) = await Akkakd.Run(_dir, Limit, command);
         Assert.Equal(2, code);
-        Akkakd.AssertOneLineError(err, $"akkakd {command} DIR");
+        Akkakd.AssertOneLineError(err, "argument missing", $"akkakd {command} --help");
     }
 
     [Theory]
