@@ -18,6 +18,7 @@ public static class BenchCommand
     public const string Usage =
         "akkakd bench [--json] [--data SOURCE] [--train 8000] [--test 2000] [--teacher 1200,1200] [--teacher-epochs 10] " +
         "[--width 64] [--temperature 4] [--alpha 0.9] [--epochs 10] [--batch 128] [--lr 0.001] [--threads 2] [--seed 1] " +
+        "[--teacher-dropout 0] [--teacher-input-dropout 0] [--teacher-jitter 0] [--student-layers 1] " +
         "[--peer PATH/kd_torch.py] [--python /usr/bin/python3]\n" +
         "       akkakd bench --scheduler [--trials 40000] [--workers 3] [--slots 8] [--trial-seconds 0] [--json]\n" +
         "       akkakd bench --sweep [--peer PATH/kd_torch.py] [--python /usr/bin/python3] [--json]";
@@ -26,6 +27,7 @@ public static class BenchCommand
     [
         "data", "train", "test", "teacher", "teacher-epochs", "width", "temperature", "alpha", "epochs", "batch", "lr",
         "threads", "seed", "peer", "python", "trials", "workers", "slots", "trial-seconds",
+        "teacher-dropout", "teacher-input-dropout", "teacher-jitter", "student-layers",
     ];
 
     public static int Run(string[] argv)
@@ -47,6 +49,9 @@ public static class BenchCommand
         if (!(temperature > 0)) throw new UsageException("--temperature must be > 0");
         if (alpha < 0 || alpha > 1) throw new UsageException("--alpha must be in [0, 1]");
         if (!(lr > 0)) throw new UsageException("--lr must be > 0");
+        var teacherReg = new Regularization(Rate(a, "teacher-dropout"), Rate(a, "teacher-input-dropout"),
+            a.GetInt("teacher-jitter", 0, 0));
+        int studentLayers = a.GetInt("student-layers", 1, 1);
         int threads = a.GetInt("threads", Environment.ProcessorCount, 1);
         int seed = a.GetInt("seed", 1, 0);
         var peer = a.Get("peer");
@@ -56,13 +61,14 @@ public static class BenchCommand
         var gemm = Blas.Gemm;
         var data = source.Load();
         var (trainRows, testRows) = data.Split(train, test);
+        if (teacherReg.Problem(data.ImageShape) is { } shapeProblem) throw new UsageException("--teacher-jitter: " + shapeProblem);
         if (!json)
         {
             Console.WriteLine(Blas.Describe());
             Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Features} features, {data.Classes} classes, sha256 {data.Fingerprint[..12]}), train {train:N0}, test {test:N0}");
         }
 
-        var teacherSpec = new TeacherSpec(teacherHidden, new TrainSettings(teacherEpochs, batch, lr), (ulong)seed);
+        var teacherSpec = new TeacherSpec(teacherHidden, new TrainSettings(teacherEpochs, batch, lr), (ulong)seed, teacherReg);
         var teacher = Distiller.TrainTeacher(trainRows, testRows, data.Classes, teacherSpec, gemm);
         var rows = new List<JsonObject>
         {
@@ -70,20 +76,26 @@ public static class BenchCommand
             {
                 ["impl"] = "akkakd", ["phase"] = "teacher", ["backend"] = gemm.Name, ["threads"] = threads,
                 ["widths"] = string.Join(',', teacherHidden), ["epochs"] = teacherEpochs,
+                ["dropout"] = teacherReg.Dropout, ["input_dropout"] = teacherReg.InputDropout, ["jitter"] = teacherReg.Jitter,
                 ["samples_per_s"] = Math.Round(teacher.SamplesPerSecond), ["seconds"] = Math.Round(teacher.TrainSeconds, 3),
-                ["test_acc"] = Math.Round(teacher.TestAccuracy, 4),
+                ["test_acc"] = teacher.TestAccuracy is { } ta ? Math.Round(ta, 4) : null,
             },
         };
+        if (teacher.Divergence is { } td) rows[^1]["diverged"] = td.Reason;
         Emit(rows[^1], json);
-        var student = Distiller.TrainStudent(trainRows, testRows, data.Classes, [width], new TrainSettings(epochs, batch, lr),
-            (ulong)seed, teacher, temperature, alpha, gemm);
+        if (teacher.Diverged) return ExitCodes.TrialsFailed;
+        var studentSpec = new StudentSpec(Enumerable.Repeat(width, studentLayers).ToArray(),
+            new TrainSettings(epochs, batch, lr), (ulong)seed);
+        var student = Distiller.TrainStudent(trainRows, testRows, data.Classes, studentSpec, new KdTerms(temperature, alpha),
+            teacher, gemm);
         rows.Add(new JsonObject
         {
             ["impl"] = "akkakd", ["phase"] = "student", ["backend"] = gemm.Name, ["threads"] = threads, ["width"] = width,
-            ["T"] = temperature, ["alpha"] = alpha, ["epochs"] = epochs,
+            ["layers"] = studentLayers, ["T"] = temperature, ["alpha"] = alpha, ["epochs"] = epochs,
             ["samples_per_s"] = Math.Round(student.SamplesPerSecond), ["seconds"] = Math.Round(student.TrainSeconds, 3),
-            ["test_acc"] = Math.Round(student.TestAccuracy, 4),
+            ["test_acc"] = student.TestAccuracy is { } sa ? Math.Round(sa, 4) : null,
         });
+        if (student.Divergence is { } sd) rows[^1]["diverged"] = sd.Reason;
         Emit(rows[^1], json);
 
         if (peer != null)
@@ -94,13 +106,13 @@ public static class BenchCommand
             try
             {
                 var peerRows = RunPeer(a.Get("python", "/usr/bin/python3"), peer, img, lbl, train, teacherHidden, teacherEpochs,
-                    width, temperature, alpha, epochs, batch, lr, threads, seed);
+                    width, temperature, alpha, epochs, batch, lr, threads, seed, teacherReg, studentLayers);
                 foreach (var p in peerRows) { p["impl"] = "peer"; Emit(p, json); }
                 foreach (var phase in new[] { "teacher", "student" })
                 {
                     var ours = rows.First(r => (string)r["phase"]! == phase);
                     var theirs = peerRows.FirstOrDefault(r => (string?)r["phase"] == phase);
-                    if (theirs is null) continue;
+                    if (theirs is null || ours["test_acc"] is null || theirs["test_acc"] is null) continue;
                     double speed = (double)ours["samples_per_s"]! / Math.Max(1, (double)theirs["samples_per_s"]!);
                     double accDiff = ((double)ours["test_acc"]! - (double)theirs["test_acc"]!) * 100;
                     Emit(new JsonObject
@@ -116,6 +128,16 @@ public static class BenchCommand
             }
         }
         return ExitCodes.Done;
+    }
+
+    /// <summary>A dropout rate option: a number in [0, 1), 0 when absent. Parsed as double, as the sweep file's keys.</summary>
+    private static double Rate(Args a, string name)
+    {
+        var text = a.Get(name);
+        if (text is null) return 0;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || !(p >= 0 && p < 1))
+            throw new UsageException($"--{name}: expected a number in [0, 1), found '{text}'");
+        return p;
     }
 
     private static void Emit(JsonObject row, bool json)
@@ -144,7 +166,8 @@ public static class BenchCommand
     }
 
     private static List<JsonObject> RunPeer(string python, string peer, string images, string labels, int train,
-        int[] teacher, int teacherEpochs, int width, float t, float alpha, int epochs, int batch, float lr, int threads, int seed)
+        int[] teacher, int teacherEpochs, int width, float t, float alpha, int epochs, int batch, float lr, int threads, int seed,
+        Regularization teacherReg, int studentLayers)
     {
         var inv = CultureInfo.InvariantCulture;
         var psi = new ProcessStartInfo(python)
@@ -160,6 +183,9 @@ public static class BenchCommand
                      "--teacher-epochs", teacherEpochs.ToString(inv), "--threads", threads.ToString(inv),
                      "--train", train.ToString(inv), "--batch", batch.ToString(inv), "--lr", lr.ToString(inv),
                      "--seed", seed.ToString(inv),
+                     "--teacher-dropout", teacherReg.Dropout.ToString(inv),
+                     "--teacher-input-dropout", teacherReg.InputDropout.ToString(inv),
+                     "--teacher-jitter", teacherReg.Jitter.ToString(inv), "--student-layers", studentLayers.ToString(inv),
                  })
             psi.ArgumentList.Add(arg);
         Process proc;

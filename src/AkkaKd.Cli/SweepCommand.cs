@@ -45,6 +45,7 @@ public static class SweepCommand
         if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
             throw new UsageException($"{file ?? "sweep"}: sweep.data.train + sweep.data.test = {settings.Data.Train + settings.Data.Test:N0} rows, " +
                                      $"but {source} has {data.Rows:N0}");
+        if (settings.DataProblem(data.ImageShape) is { } dataProblem) throw new UsageException($"{file ?? "sweep"}: {dataProblem}");
 
         var outDir = outArg ?? Path.Combine("results",
             $"{Safe(settings.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");

@@ -21,7 +21,7 @@ public sealed record LeaderboardRow(
     string Nodes,
     double? GainCi95 = null)
 {
-    public bool IsBaseline => Alpha == 0;
+    public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
 }
 
 /// <summary>The ranking of finished trials, and its files.</summary>
