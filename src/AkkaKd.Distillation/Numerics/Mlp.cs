@@ -175,8 +175,6 @@ public sealed class MlpWorkspace
     /// </summary>
     public float[][] Mask { get; }
 
-    public bool HasMasks => Mask.Any(m => m.Length > 0);
-
     public float[] Input => Act[0];
     public float[] Logits => Act[^1];
     public float[] DLogits => Delta[^1];
