@@ -63,7 +63,7 @@ public static class Leaderboard
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
                     string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
-                    g.Key.Alpha == 0 ? null : gainCi);
+                    AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha) ? null : gainCi);
             })
             .OrderByDescending(r => r.MeanAcc)
             .ThenBy(r => r.Params)
