@@ -76,6 +76,7 @@ public class DivergenceTests
     [InlineData(0.0, 0.5, "> 0")]
     [InlineData(double.NaN, 0.5, "> 0")]
     [InlineData(2.0, 1.5, "alpha")]
+    [InlineData(2.0, 1e-60, "alpha 1E-60 is 0 in float32")]
     public void Terms_the_float32_trainer_cannot_use_are_refused(double t, double alpha, string what)
     {
         var kd = new KdTerms(t, alpha);

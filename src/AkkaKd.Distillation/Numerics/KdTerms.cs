@@ -29,6 +29,7 @@ public sealed record KdTerms(double Temperature, double Alpha)
     public string? Problem()
     {
         if (!(Alpha >= 0 && Alpha <= 1)) return "alpha must be in [0, 1]";
+        if (Alpha > 0 && Alpha32 == 0) return $"alpha {Alpha:R} is 0 in float32";
         if (!(Temperature > 0) || !double.IsFinite(Temperature)) return "T must be > 0 and finite";
         if (!(T32 > 0) || !float.IsFinite(T32)) return $"T {Temperature:R} is outside float32's range";
         return null;
