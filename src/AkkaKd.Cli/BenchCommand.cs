@@ -19,7 +19,8 @@ public static class BenchCommand
     /// <summary>What the command line said, defaults applied.</summary>
     public sealed record Options(bool Json, bool Sweep, bool Scheduler, string Data, int Train, int Test, int[] Teacher,
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
-        string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds);
+        string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
+        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1);
 
     public static Command Create()
     {
@@ -46,17 +47,22 @@ public static class BenchCommand
         var workers = Opt.Int("--workers", "K", "--scheduler: worker nodes", 3, 1);
         var slots = Opt.Int("--slots", "N", "--scheduler: slots per worker node", 8, 1);
         var trialSeconds = Opt.Float("--trial-seconds", "S", "--scheduler: how long each trial sleeps", 0f);
+        var teacherDropout = Opt.Float("--teacher-dropout", "P", "the teacher's dropout after each hidden layer, in [0, 1)", 0f);
+        var teacherInputDropout = Opt.Float("--teacher-input-dropout", "P", "the teacher's dropout on its inputs, in [0, 1)", 0f);
+        var teacherJitter = Opt.Int("--teacher-jitter", "PX", "random shifts of the teacher's images by up to PX pixels per batch", 0, 0);
+        var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
         var command = new Command("bench",
             "Trains one teacher and one student and prints samples/s, seconds and test accuracy per phase; --sweep and --scheduler time a sweep and the coordinator instead.")
         {
             json, sweep, scheduler, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
-            seed, peer, python, trials, workers, slots, trialSeconds,
+            seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
         };
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
             r.GetValue(train), r.GetValue(test), r.GetValue(teacher) ?? teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
             r.GetValue(temperature), r.GetValue(alpha), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(threads),
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
-            r.GetValue(trialSeconds))));
+            r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
+            r.GetValue(studentLayers))));
         return command;
     }
 
@@ -74,6 +80,9 @@ public static class BenchCommand
         if (!(temperature > 0)) throw new UsageException("--temperature must be > 0");
         if (alpha < 0 || alpha > 1) throw new UsageException("--alpha must be in [0, 1]");
         if (!(lr > 0)) throw new UsageException("--lr must be > 0");
+        var teacherReg = new Regularization(Rate(a.TeacherDropout, "teacher-dropout"), Rate(a.TeacherInputDropout, "teacher-input-dropout"),
+            a.TeacherJitter);
+        int studentLayers = a.StudentLayers;
         int threads = a.Threads;
         int seed = a.Seed;
         var peer = a.Peer;
@@ -83,13 +92,14 @@ public static class BenchCommand
         var gemm = Blas.Gemm;
         var data = source.Load();
         var (trainRows, testRows) = data.Split(train, test);
+        if (teacherReg.Problem(data.ImageShape) is { } shapeProblem) throw new UsageException("--teacher-jitter: " + shapeProblem);
         if (!json)
         {
             Console.WriteLine(Blas.Describe());
             Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Features} features, {data.Classes} classes, sha256 {data.Fingerprint[..12]}), train {train:N0}, test {test:N0}");
         }
 
-        var teacherSpec = new TeacherSpec(teacherHidden, new TrainSettings(teacherEpochs, batch, lr), (ulong)seed);
+        var teacherSpec = new TeacherSpec(teacherHidden, new TrainSettings(teacherEpochs, batch, lr), (ulong)seed, teacherReg);
         var teacher = Distiller.TrainTeacher(trainRows, testRows, data.Classes, teacherSpec, gemm);
         var rows = new List<JsonObject>
         {
@@ -97,20 +107,26 @@ public static class BenchCommand
             {
                 ["impl"] = "akkakd", ["phase"] = "teacher", ["backend"] = gemm.Name, ["threads"] = threads,
                 ["widths"] = string.Join(',', teacherHidden), ["epochs"] = teacherEpochs,
+                ["dropout"] = teacherReg.Dropout, ["input_dropout"] = teacherReg.InputDropout, ["jitter"] = teacherReg.Jitter,
                 ["samples_per_s"] = Math.Round(teacher.SamplesPerSecond), ["seconds"] = Math.Round(teacher.TrainSeconds, 3),
-                ["test_acc"] = Math.Round(teacher.TestAccuracy, 4),
+                ["test_acc"] = teacher.TestAccuracy is { } ta ? Math.Round(ta, 4) : null,
             },
         };
+        if (teacher.Divergence is { } td) rows[^1]["diverged"] = td.Reason;
         Emit(rows[^1], json);
-        var student = Distiller.TrainStudent(trainRows, testRows, data.Classes, [width], new TrainSettings(epochs, batch, lr),
-            (ulong)seed, teacher, temperature, alpha, gemm);
+        if (teacher.Diverged) return ExitCodes.TrialsFailed;
+        var studentSpec = new StudentSpec(Enumerable.Repeat(width, studentLayers).ToArray(),
+            new TrainSettings(epochs, batch, lr), (ulong)seed);
+        var student = Distiller.TrainStudent(trainRows, testRows, data.Classes, studentSpec, new KdTerms(temperature, alpha),
+            teacher, gemm);
         rows.Add(new JsonObject
         {
             ["impl"] = "akkakd", ["phase"] = "student", ["backend"] = gemm.Name, ["threads"] = threads, ["width"] = width,
-            ["T"] = temperature, ["alpha"] = alpha, ["epochs"] = epochs,
+            ["layers"] = studentLayers, ["T"] = temperature, ["alpha"] = alpha, ["epochs"] = epochs,
             ["samples_per_s"] = Math.Round(student.SamplesPerSecond), ["seconds"] = Math.Round(student.TrainSeconds, 3),
-            ["test_acc"] = Math.Round(student.TestAccuracy, 4),
+            ["test_acc"] = student.TestAccuracy is { } sa ? Math.Round(sa, 4) : null,
         });
+        if (student.Divergence is { } sd) rows[^1]["diverged"] = sd.Reason;
         Emit(rows[^1], json);
 
         if (peer != null)
@@ -121,13 +137,13 @@ public static class BenchCommand
             try
             {
                 var peerRows = await RunPeerAsync(a.Python, peer, img, lbl, train, teacherHidden, teacherEpochs,
-                    width, temperature, alpha, epochs, batch, lr, threads, seed);
+                    width, temperature, alpha, epochs, batch, lr, threads, seed, teacherReg, studentLayers);
                 foreach (var p in peerRows) { p["impl"] = "peer"; Emit(p, json); }
                 foreach (var phase in new[] { "teacher", "student" })
                 {
                     var ours = rows.First(r => (string)r["phase"]! == phase);
                     var theirs = peerRows.FirstOrDefault(r => (string?)r["phase"] == phase);
-                    if (theirs is null) continue;
+                    if (theirs is null || ours["test_acc"] is null || theirs["test_acc"] is null) continue;
                     double speed = (double)ours["samples_per_s"]! / Math.Max(1, (double)theirs["samples_per_s"]!);
                     double accDiff = ((double)ours["test_acc"]! - (double)theirs["test_acc"]!) * 100;
                     Emit(new JsonObject
@@ -144,6 +160,10 @@ public static class BenchCommand
         }
         return ExitCodes.Done;
     }
+
+    /// <summary>A dropout rate option: a number in [0, 1).</summary>
+    private static double Rate(double p, string name) =>
+        p is >= 0 and < 1 ? p : throw new UsageException($"--{name}: expected a number in [0, 1), found {p.ToString(CultureInfo.InvariantCulture)}");
 
     private static void Emit(JsonObject row, bool json)
     {
@@ -171,7 +191,8 @@ public static class BenchCommand
     }
 
     private static async Task<List<JsonObject>> RunPeerAsync(string python, string peer, string images, string labels, int train,
-        int[] teacher, int teacherEpochs, int width, float t, float alpha, int epochs, int batch, float lr, int threads, int seed)
+        int[] teacher, int teacherEpochs, int width, float t, float alpha, int epochs, int batch, float lr, int threads, int seed,
+        Regularization teacherReg, int studentLayers)
     {
         var inv = CultureInfo.InvariantCulture;
         var psi = new ProcessStartInfo(python)
@@ -187,6 +208,9 @@ public static class BenchCommand
                      "--teacher-epochs", teacherEpochs.ToString(inv), "--threads", threads.ToString(inv),
                      "--train", train.ToString(inv), "--batch", batch.ToString(inv), "--lr", lr.ToString(inv),
                      "--seed", seed.ToString(inv),
+                     "--teacher-dropout", teacherReg.Dropout.ToString(inv),
+                     "--teacher-input-dropout", teacherReg.InputDropout.ToString(inv),
+                     "--teacher-jitter", teacherReg.Jitter.ToString(inv), "--student-layers", studentLayers.ToString(inv),
                  })
             psi.ArgumentList.Add(arg);
         Process proc;

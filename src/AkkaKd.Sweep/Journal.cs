@@ -51,7 +51,7 @@ public sealed record TrialResult(
     [property: JsonPropertyName("finished")] DateTimeOffset Finished)
 {
     [JsonPropertyName("type")] public string Type => "trial";
-    [JsonIgnore] public bool IsBaseline => Alpha == 0;
+    [JsonIgnore] public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
 
     /// <summary>Every number can be journalled (a diverged trial's NaN or infinity cannot: JSON has no such numbers).</summary>
     [JsonIgnore]

@@ -18,7 +18,7 @@ public sealed record LeaderboardRow(
     string Nodes,
     double? GainCi95 = null)
 {
-    public bool IsBaseline => Alpha == 0;
+    public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
 }
 
 /// <summary>The ranking of finished trials (its tables and files are drawn by AkkaKd.Reports).</summary>
@@ -60,7 +60,7 @@ public static class Leaderboard
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
                     string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
-                    g.Key.Alpha == 0 ? null : gainCi);
+                    AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha) ? null : gainCi);
             })
             .OrderByDescending(r => r.MeanAcc)
             .ThenBy(r => r.Params)

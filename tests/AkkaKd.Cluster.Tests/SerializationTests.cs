@@ -28,6 +28,11 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new RequestWork(TestActor, "node1");
         yield return new NoWorkYet("sweep1");
         yield return ctx;
+        yield return new SweepContext("sweep2", settings with
+        {
+            Teacher = settings.Teacher with { Regularization = new(0.5, 0.2, 2) },
+            Student = settings.Student with { Layers = 2, Regularization = new(0.1, 0, 1) },
+        }, new string('a', 64));
         yield return new TrialAssignment(ctx, new TrialWork(trial, 5), teacher, TestActor);
         yield return new TrialAssignment(ctx, new TrialWork(trials.First(t => t.IsBaseline), 5, 2), null, null);
         yield return new TeacherAssignment(ctx, new TeacherWork("key"));
@@ -99,7 +104,9 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
             Assert.Contains(expected, types);
         Assert.DoesNotContain("NotOnTheList", types); // defined in the test assembly, not the project's
         Assert.All(AllowList.Instance.Types, t => Assert.True(t.Assembly == typeof(IAkkaKdMessage).Assembly
-            || t.Assembly == typeof(SweepSettings).Assembly || t.Name == "Surrogate", $"{t} should not be on the list"));
+            || t.Assembly == typeof(SweepSettings).Assembly
+            || t == typeof(AkkaKd.Distillation.Training.Regularization) // plain data the sweep settings carry
+            || t.Name == "Surrogate", $"{t} should not be on the list"));
     }
 
     [Fact]

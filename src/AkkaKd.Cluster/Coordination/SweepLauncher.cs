@@ -101,6 +101,7 @@ public static class SweepLauncher
         if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
             throw new PlanException($"{launch.SweepFile ?? "sweep"}: sweep.data.train + sweep.data.test = " +
                                     $"{settings.Data.Train + settings.Data.Test:N0} rows, but {source} has {data.Rows:N0}");
+        if (settings.DataProblem(data.ImageShape) is { } problem) throw new PlanException($"{launch.SweepFile ?? "sweep"}: {problem}");
         output.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); " +
                          $"output: {outDir}");
         return data.Fingerprint;

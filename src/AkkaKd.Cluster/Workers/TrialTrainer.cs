@@ -33,8 +33,10 @@ public sealed class DistillationTrainer : ITrialTrainer
         var data = node.Data(s.Data.Source, s.Data.Train, s.Data.Test, sweep.DataFingerprint);
         var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
             e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
+        // TODO(issue 14): journal a diverged teacher as a result; until then it fails like any error, never as NaN.
+        if (teacher.Divergence is { } diverged) throw new InvalidOperationException($"the teacher diverged: {diverged.Reason}");
         node.Teachers.Put(teacher.Hash, teacher.Logits);
-        return new TeacherRecord(SweepPlan.TeacherJournalKey(s, sweep.DataFingerprint), teacher.Hash, teacher.TestAccuracy,
+        return new TeacherRecord(SweepPlan.TeacherJournalKey(s, sweep.DataFingerprint), teacher.Hash, teacher.TestAccuracy!.Value,
             teacher.Parameters, teacher.TrainSeconds, node.Node);
     }
 
@@ -51,12 +53,13 @@ public sealed class DistillationTrainer : ITrialTrainer
                          ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
             teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
         }
-        var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, [trial.Width], s.Student.Train,
-            trial.StudentSeed, teacher, trial.TrainTemperature, (float)trial.Alpha, Blas.Gemm,
-            e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
+        var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
+            teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
+        // TODO(issue 14): journal a diverged trial as status "diverged" (epoch, reason); until then it fails, never as NaN.
+        if (outcome.Divergence is { } diverged) throw new InvalidOperationException($"diverged: {diverged.Reason}");
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
-        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy,
-            outcome.TestLoss, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy!.Value,
+            outcome.TestLoss!.Value, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow);
     }
 }

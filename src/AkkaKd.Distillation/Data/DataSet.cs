@@ -2,16 +2,25 @@ using System.Security.Cryptography;
 
 namespace AkkaKd.Distillation.Data;
 
-/// <summary>Rows of features (row-major, rows x features, scaled to [0, 1]) with their class labels.</summary>
+/// <summary>
+/// Rows of features (row-major, rows x features, scaled to [0, 1]) with their class labels, and the image shape
+/// (height, width) when each row is an image (what jitter needs).
+/// </summary>
 public sealed class LabeledRows
 {
-    public LabeledRows(float[] x, byte[] y, int features)
+    public LabeledRows(float[] x, byte[] y, int features, int[]? imageShape = null)
     {
         if (x.Length != y.Length * features) throw new ArgumentException("x must hold rows x features values");
+        if (imageShape != null && (imageShape.Length != 2 || (long)imageShape[0] * imageShape[1] != features))
+            throw new ArgumentException("the image shape must be height x width = features");
         X = x;
         Y = y;
         Features = features;
+        ImageShape = imageShape;
     }
+
+    /// <summary>Height and width of each row's image, or null when the rows are not images.</summary>
+    public int[]? ImageShape { get; }
 
     public float[] X { get; }
     public byte[] Y { get; }
@@ -28,7 +37,7 @@ public sealed class DataSet
     private DataSet(string source, float[] x, byte[] y, int features, int[] imageShape, int classes, string fingerprint)
     {
         Source = source;
-        All = new LabeledRows(x, y, features);
+        All = new LabeledRows(x, y, features, imageShape);
         ImageShape = imageShape;
         Classes = classes;
         Fingerprint = fingerprint;
@@ -108,6 +117,6 @@ public sealed class DataSet
         Array.Copy(All.X, (long)start * Features, x, 0, x.LongLength);
         var y = new byte[rows];
         Array.Copy(All.Y, start, y, 0, rows);
-        return new LabeledRows(x, y, Features);
+        return new LabeledRows(x, y, Features, ImageShape);
     }
 }
