@@ -33,8 +33,8 @@ public sealed class DistillationTrainer : ITrialTrainer
         var data = node.Data(s.Data.Source, s.Data.Train, s.Data.Test, sweep.DataFingerprint);
         var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
             e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
-        // TODO(issue 14): journal a diverged teacher as a result; until then it fails like any error, never as NaN.
-        if (teacher.Divergence is { } diverged) throw new InvalidOperationException($"the teacher diverged: {diverged.Reason}");
+        // Not yet journalled as a result of its own (issue 14): a diverged teacher fails at once, never as NaN.
+        if (teacher.Divergence is { } diverged) throw new DivergedException($"the teacher diverged: {diverged.Reason}");
         node.Teachers.Put(teacher.Hash, teacher.Logits);
         return new TeacherRecord(SweepPlan.TeacherJournalKey(s, sweep.DataFingerprint), teacher.Hash, teacher.TestAccuracy!.Value,
             teacher.Parameters, teacher.TrainSeconds, node.Node);
@@ -55,11 +55,15 @@ public sealed class DistillationTrainer : ITrialTrainer
         }
         var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
             teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds), cancel);
-        // TODO(issue 14): journal a diverged trial as status "diverged" (epoch, reason); until then it fails, never as NaN.
-        if (outcome.Divergence is { } diverged) throw new InvalidOperationException($"diverged: {diverged.Reason}");
+        // Not yet journalled as status "diverged" (issue 14): the trial fails for good at once (training it again gives
+        // the same bits), never as NaN.
+        if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy!.Value,
             outcome.TestLoss!.Value, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow);
     }
 }
+
+/// <summary>Training diverged (its loss became NaN or infinite): deterministic, so never worth another attempt.</summary>
+public sealed class DivergedException(string message) : Exception(message);

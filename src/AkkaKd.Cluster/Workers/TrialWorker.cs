@@ -227,6 +227,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             {
                 outcome = Fail("cancelled");
             }
+            catch (DivergedException e)
+            {
+                outcome = cur.Work is TeacherWork
+                    ? new TeacherFailed(cur.SweepId, node, e.Message)
+                    : new TrialFailed(cur.SweepId, cur.Work.Id, node, e.Message, Retryable: false);
+            }
             catch (DataMismatchException e)
             {
                 outcome = new WorkReturned(cur.SweepId, cur.Work, node, ReturnReason.DataMismatch, e.Message);
