@@ -41,7 +41,7 @@ public static class WorkerCommand
         var node = a.Node.Read(log);
         if (node.Seeds.Count == 0) throw new UsageException("worker: --seeds (or AKKAKD_SEEDS) names the cluster to join, e.g. akka.tcp://akkakd@10.0.0.1:4053");
 
-        Blas.Configure(Math.Max(1, Environment.ProcessorCount / slots));
+        Blas.Configure(1); // each sweep sets its own threads per trial (sweep.threads-per-trial) as its trials arrive
         Console.WriteLine(Blas.Describe());
         using var signals = new Signals();
         try

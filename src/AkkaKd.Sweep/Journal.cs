@@ -84,6 +84,14 @@ public sealed record TeacherRecord(
     [property: JsonPropertyName("node")] string Node)
 {
     [JsonPropertyName("type")] public string Type => "teacher";
+
+    /// <summary>Validation accuracy after the last epoch (none without a validation slice, or in an older journal).</summary>
+    [JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValAcc { get; init; }
+
+    /// <summary>Validation accuracy after every epoch.</summary>
+    [JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ValAccCurve { get; init; }
 }
 
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>

@@ -20,12 +20,13 @@ public static partial class SweepFile
         sweep {
           name = laptop
           seed = 1
-          data    { source = "embedded:mnist10k", train = 8000, test = 2000 }
+          data    { source = "embedded:mnist10k", train = 7000, validation = 1000, test = 2000 }
           teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001, dropout = 0, input-dropout = 0, jitter = 0 }
           student { epochs = 10, batch = 128, lr = 0.001, layers = 1, dropout = 0, input-dropout = 0, jitter = 0 }
           grid    { temperature = [1, 2, 4, 8, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1] }
           leaderboard { top = 20 }
           max-trials = 10000
+          threads-per-trial = 1
         }
         """;
 
@@ -40,6 +41,7 @@ public static partial class SweepFile
         ("sweep.seed", Kind.Int),
         ("sweep.data.source", Kind.String),
         ("sweep.data.train", Kind.PositiveInt),
+        ("sweep.data.validation", Kind.Int),
         ("sweep.data.test", Kind.PositiveInt),
         ("sweep.teacher.hidden", Kind.IntList),
         ("sweep.teacher.epochs", Kind.PositiveInt),
@@ -61,6 +63,7 @@ public static partial class SweepFile
         ("sweep.grid.seeds", Kind.IntList),
         ("sweep.leaderboard.top", Kind.PositiveInt),
         ("sweep.max-trials", Kind.PositiveInt),
+        ("sweep.threads-per-trial", Kind.PositiveInt),
     ];
 
     private static readonly Dictionary<string, Kind> Known = Schema.ToDictionary(s => s.Path, s => s.Kind);
@@ -240,7 +243,8 @@ public static partial class SweepFile
         var s = new SweepSettings(
             Name: reader.String("sweep.name"),
             Seed: reader.Int("sweep.seed"),
-            Data: new DataSettings(reader.String("sweep.data.source"), reader.PositiveInt("sweep.data.train"), reader.PositiveInt("sweep.data.test")),
+            Data: new DataSettings(reader.String("sweep.data.source"), reader.PositiveInt("sweep.data.train"), reader.PositiveInt("sweep.data.test"),
+                reader.IntIn("sweep.data.validation", 0, int.MaxValue)),
             Teacher: new TeacherSettings(reader.IntList("sweep.teacher.hidden", allowEmpty: false), reader.PositiveInt("sweep.teacher.epochs"),
                 reader.PositiveInt("sweep.teacher.batch"), reader.PositiveDouble("sweep.teacher.lr"), reader.Regularization("sweep.teacher")),
             Student: new StudentSettings(reader.PositiveInt("sweep.student.epochs"), reader.PositiveInt("sweep.student.batch"),
@@ -249,7 +253,8 @@ public static partial class SweepFile
             Grid: new GridSettings(reader.DoubleList("sweep.grid.temperature"), reader.DoubleList("sweep.grid.alpha"),
                 reader.IntList("sweep.grid.width", allowEmpty: false), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
             Top: reader.PositiveInt("sweep.leaderboard.top"),
-            MaxTrials: reader.PositiveInt("sweep.max-trials"));
+            MaxTrials: reader.PositiveInt("sweep.max-trials"),
+            ThreadsPerTrial: reader.IntIn("sweep.threads-per-trial", 1, 256));
 
         if (DataSource.TryParse(s.Data.Source, out var err) is null)
             throw new SweepFileException($"{origin}: sweep.data.source: {err}");

@@ -35,7 +35,10 @@ public sealed record SweepPlan(
         new(Policy(), new TeacherWork(Settings.TeacherKey()), teacher, Finished.Select(r => r.Id));
 
     /// <summary>The key the sweep's teacher is journalled under: its settings and the data it learned.</summary>
-    public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) => s.TeacherKey() + ";data=" + dataFingerprint;
+    /// <remarks>It covers every slice: a teacher trained on other training rows has logits of another length, and one
+    /// measured on other test rows has another accuracy, so it is never reused across a change of slices.</remarks>
+    public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) =>
+        s.TeacherKey() + ";slices=" + s.Data.Slices + ";data=" + dataFingerprint;
 
     /// <param name="backend">The GEMM backend of this node, as the journal's header records it (optional).</param>
     public static SweepPlan Prepare(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,

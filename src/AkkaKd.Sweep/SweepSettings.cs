@@ -6,7 +6,17 @@ using AkkaKd.Distillation.Training;
 
 namespace AkkaKd.Sweep;
 
-public sealed record DataSettings(string Source, int Train, int Test);
+/// <summary>
+/// The data and its three disjoint slices: the first Train rows train, the next Validation rows select (0: none, and then
+/// every output says the selection was made on the test rows), the next Test rows report.
+/// </summary>
+public sealed record DataSettings(string Source, int Train, int Test, int Validation = 0)
+{
+    /// <summary>The slices as keys and the canonical text name them (validation only when there is one, as before it existed).</summary>
+    public string Slices => Validation > 0 ? $"{Train},v{Validation},{Test}" : $"{Train},{Test}";
+
+    public long Rows => (long)Train + Validation + Test;
+}
 
 /// <summary>The teacher: hidden widths, training settings and regularization (none by default).</summary>
 public sealed record TeacherSettings(int[] Hidden, int Epochs, int Batch, double Lr, Regularization? Regularization = null)
@@ -39,17 +49,19 @@ public sealed record SweepSettings(
     StudentSettings Student,
     GridSettings Grid,
     int Top,
-    int MaxTrials)
+    int MaxTrials,
+    int ThreadsPerTrial = 1)
 {
     /// <summary>
     /// The canonical text of what decides the sweep's results (name, leaderboard and limits do not), and its hash:
     /// the journal's <c>sweep_hash</c>. Comments, formatting and key order in the file do not change it.
     /// </summary>
     public string CanonicalText() =>
-        $"seed={Seed};data={Data.Source},{Data.Train},{Data.Test};teacher={TeacherKey()};" +
+        $"seed={Seed};data={Data.Source},{Data.Slices};teacher={TeacherKey()};" +
         $"student={Student.Epochs},{Student.Batch},{Num(Student.Lr)}{StudentExtras()};" +
         $"grid=T[{string.Join(',', Grid.Temperature.Select(Num))}],alpha[{string.Join(',', Grid.Alpha.Select(Num))}]," +
-        $"width[{string.Join(',', Grid.Width)}],seeds[{string.Join(',', Grid.Seeds)}]";
+        $"width[{string.Join(',', Grid.Width)}],seeds[{string.Join(',', Grid.Seeds)}]" +
+        (ThreadsPerTrial != 1 ? $";threads={ThreadsPerTrial}" : "");
 
     public string Hash() => Sha256Hex(CanonicalText());
 
@@ -66,12 +78,13 @@ public sealed record SweepSettings(
             sweep {
               name = {{Str(Name)}}
               seed = {{I(Seed)}}
-              data    { source = {{Str(Data.Source)}}, train = {{I(Data.Train)}}, test = {{I(Data.Test)}} }
+              data    { source = {{Str(Data.Source)}}, train = {{I(Data.Train)}}, validation = {{I(Data.Validation)}}, test = {{I(Data.Test)}} }
               teacher { hidden = {{List(Teacher.Hidden, I)}}, epochs = {{I(Teacher.Epochs)}}, batch = {{I(Teacher.Batch)}}, lr = {{Num(Teacher.Lr)}}, dropout = {{Num(Teacher.Reg.Dropout)}}, input-dropout = {{Num(Teacher.Reg.InputDropout)}}, jitter = {{I(Teacher.Reg.Jitter)}} }
               student { epochs = {{I(Student.Epochs)}}, batch = {{I(Student.Batch)}}, lr = {{Num(Student.Lr)}}, layers = {{I(Student.Layers)}}, dropout = {{Num(Student.Reg.Dropout)}}, input-dropout = {{Num(Student.Reg.InputDropout)}}, jitter = {{I(Student.Reg.Jitter)}} }
               grid    { temperature = {{List(Grid.Temperature, Num)}}, alpha = {{List(Grid.Alpha, Num)}}, width = {{List(Grid.Width, I)}}, seeds = {{List(Grid.Seeds, I)}} }
               leaderboard { top = {{I(Top)}} }
               max-trials = {{I(MaxTrials)}}
+              threads-per-trial = {{I(ThreadsPerTrial)}}
             }
 
             """;

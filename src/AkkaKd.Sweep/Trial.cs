@@ -56,7 +56,7 @@ public static class Grid
     /// training settings, width, T (or "-" for a baseline), alpha, replicate seed and sweep seed.
     /// </summary>
     public static string TrialKey(SweepSettings s, int width, double? temperature, double alpha, int seed) =>
-        $"data={s.Data.Source},{s.Data.Train},{s.Data.Test};teacher={s.TeacherKey()};" +
+        $"data={s.Data.Source},{s.Data.Slices};teacher={s.TeacherKey()};" +
         $"student=e{s.Student.Epochs},b{s.Student.Batch},lr{SweepSettings.Num(s.Student.Lr)}{s.StudentExtras()};" +
         $"width={width};T={(temperature is { } t ? SweepSettings.Num(t) : "-")};alpha={SweepSettings.Num(alpha)};" +
         $"seed={seed};sweep_seed={s.Seed}";

@@ -57,8 +57,8 @@ public static class SweepLauncher
         var settings = launch.Settings;
         var run = launch.Run;
         var output = run.Output;
-        // One BLAS setting per process: the cores shared among the slots.
-        Blas.Configure(Math.Max(1, Environment.ProcessorCount / Math.Max(1, run.Slots)));
+        // The threads per trial belong to the sweep (other counts give other bits); every node obeys them.
+        Blas.Configure(settings.ThreadsPerTrial);
         var outDir = launch.OutDir ?? Path.Combine("results",
             $"{Safe(settings.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         var fingerprint = launch.DataFingerprint ?? LoadData(launch, outDir, output);
@@ -98,9 +98,9 @@ public static class SweepLauncher
         output.WriteLine(Blas.Describe() + (Blas.IsOpenBlas ? "" : " -- the sweep runs, but slowly"));
         var source = DataSource.Parse(settings.Data.Source);
         var data = DataCache.Get(source);
-        if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
-            throw new PlanException($"{launch.SweepFile ?? "sweep"}: sweep.data.train + sweep.data.test = " +
-                                    $"{settings.Data.Train + settings.Data.Test:N0} rows, but {source} has {data.Rows:N0}");
+        if (settings.Data.Rows > data.Rows)
+            throw new PlanException($"{launch.SweepFile ?? "sweep"}: sweep.data.train + sweep.data.validation + sweep.data.test = " +
+                                    $"{settings.Data.Rows:N0} rows, but {source} has {data.Rows:N0}");
         if (settings.DataProblem(data.ImageShape) is { } problem) throw new PlanException($"{launch.SweepFile ?? "sweep"}: {problem}");
         output.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); " +
                          $"output: {outDir}");

@@ -30,7 +30,8 @@ public sealed record TrialAssignment(SweepContext Sweep, TrialWork Work, Teacher
 public sealed record TeacherAssignment(SweepContext Sweep, TeacherWork Work) : IAkkaKdMessage;
 
 /// <summary>Per-epoch progress of a piece of work (a trial or the teacher), named by its <see cref="WorkItem.Id"/>.</summary>
-public sealed record TrialProgress(string SweepId, string WorkId, int Epoch, int Epochs, double Loss, double Seconds) : IAkkaKdMessage;
+public sealed record TrialProgress(string SweepId, string WorkId, int Epoch, int Epochs, double Loss, double Seconds,
+    double? ValAcc = null) : IAkkaKdMessage;
 
 /// <summary>A trial finished; the coordinator journals it before it counts.</summary>
 public sealed record TrialCompleted(string SweepId, TrialResult Result) : IAkkaKdMessage;

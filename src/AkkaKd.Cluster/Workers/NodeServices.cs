@@ -3,11 +3,12 @@ using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Training;
 
 using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Workers;
 
 /// <summary>The data of one sweep on one node: loaded once, split once, and proven by fingerprint.</summary>
-public sealed record NodeData(DataSet Data, LabeledRows Train, LabeledRows Test);
+public sealed record NodeData(DataSet Data, LabeledRows Train, LabeledRows? Validation, LabeledRows Test);
 
 /// <summary>This node's data differ from the sweep's: the node takes no work from that sweep.</summary>
 public sealed class DataMismatchException(string message) : Exception(message);
@@ -22,14 +23,15 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
     public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
 
     /// <summary>Loads (once) and splits the data of a sweep; throws DataException if the fingerprint differs.</summary>
-    public NodeData Data(string source, int train, int test, string expectedFingerprint)
+    public NodeData Data(DataSettings slices, string expectedFingerprint)
     {
-        var key = $"{source}|{train}|{test}";
+        var source = slices.Source;
+        var key = $"{source}|{slices.Slices}";
         var lazy = _splits.GetOrAdd(key, _ => new Lazy<NodeData>(() =>
         {
             var data = DataCache.Get(DataSource.Parse(source));
-            var (tr, te) = data.Split(train, test);
-            return new NodeData(data, tr, te);
+            var (tr, va, te) = data.Split(slices.Train, slices.Validation, slices.Test);
+            return new NodeData(data, tr, va, te);
         }));
         NodeData nd;
         try

@@ -120,7 +120,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             var workId = a.Work.Id;
             Start(ct => new TeacherTrained(sweep.SweepId,
                 _node.Trainer.TrainTeacher(_node, sweep,
-                    (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec)), ct),
+                    (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec, val)), ct),
                 _artifacts));
         });
         Receive<NoWorkYet>(_ => Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval));
@@ -179,7 +179,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         var trial = a.Trial;
         Start(ct => new TrialCompleted(sweep.SweepId,
             _node.Trainer.TrainTrial(_node, sweep, trial, a.Teacher,
-                (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec)), ct)));
+                (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec, val)), ct)));
     }
 
     /// <summary>

@@ -111,6 +111,25 @@ public sealed class DataSet
         return (Slice(0, train), Slice(train, test));
     }
 
+    /// <summary>
+    /// The three disjoint slices of a sweep: the first <paramref name="train"/> rows train, the next
+    /// <paramref name="validation"/> rows select (none when 0), the next <paramref name="test"/> rows report.
+    /// </summary>
+    public (LabeledRows Train, LabeledRows? Validation, LabeledRows Test) Split(int train, int validation, int test)
+    {
+        if (validation < 0) throw new ArgumentOutOfRangeException(nameof(validation), "validation must be at least 0");
+        if (validation == 0)
+        {
+            var (tr, te) = Split(train, test);
+            return (tr, null, te);
+        }
+        if (train < 1) throw new ArgumentOutOfRangeException(nameof(train), "train must be at least 1");
+        if (test < 1) throw new ArgumentOutOfRangeException(nameof(test), "test must be at least 1");
+        if ((long)train + validation + test > Rows)
+            throw new DataException(Source, $"train + validation + test = {(long)train + validation + test:N0} rows, but the data set has {Rows:N0}");
+        return (Slice(0, train), Slice(train, validation), Slice(train + validation, test));
+    }
+
     private LabeledRows Slice(int start, int rows)
     {
         var x = new float[(long)rows * Features];

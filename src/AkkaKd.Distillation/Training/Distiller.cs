@@ -20,7 +20,7 @@ public sealed record StudentSpec(int[] Hidden, TrainSettings Train, ulong Seed, 
 /// diverged has no logits and no accuracy, only its <see cref="Divergence"/>.
 /// </summary>
 public sealed record TeacherArtifact(float[] Logits, int Rows, int Classes, double? TestAccuracy, long Parameters,
-    double TrainSeconds, double SamplesPerSecond, Divergence? Divergence = null)
+    double TrainSeconds, double SamplesPerSecond, Divergence? Divergence = null, ValidationCurve? Validation = null)
 {
     public string Hash { get; } = HashOf(Logits);
 
@@ -35,7 +35,7 @@ public sealed record TeacherArtifact(float[] Logits, int Rows, int Classes, doub
 /// accuracy and losses are then null).
 /// </summary>
 public sealed record StudentOutcome(double? TestAccuracy, double? TestLoss, long Parameters, double TrainSeconds,
-    double SamplesPerSecond, double? FinalTrainLoss, Divergence? Divergence = null)
+    double SamplesPerSecond, double? FinalTrainLoss, Divergence? Divergence = null, ValidationCurve? Validation = null)
 {
     public bool Diverged => Divergence != null;
 }
@@ -43,13 +43,15 @@ public sealed record StudentOutcome(double? TestAccuracy, double? TestLoss, long
 /// <summary>The teacher and student training of one distillation, on one pair of train and test rows.</summary>
 public static class Distiller
 {
+    /// <param name="validation">Rows evaluated after every epoch (the curve that selection uses), or null.</param>
     public static TeacherArtifact TrainTeacher(LabeledRows train, LabeledRows test, int classes, TeacherSpec spec,
-        IGemm gemm, Action<EpochReport>? onEpoch = null, CancellationToken cancel = default)
+        IGemm gemm, Action<EpochReport>? onEpoch = null, CancellationToken cancel = default, LabeledRows? validation = null)
     {
         var rng = new Rng(spec.Seed);
         var model = Mlp.Create(train.Features, spec.Hidden, classes, rng);
+        var curve = new ValidationCurve(spec.Train.Epochs);
         var report = Trainer.Train(model, train, spec.Train, rng, gemm, regularization: spec.Regularization,
-            onEpoch: onEpoch, cancel: cancel);
+            onEpoch: curve.Observe(model, validation, gemm, onEpoch), cancel: cancel);
         var divergence = report.Divergence;
         float[] logits = [];
         Evaluation? testEval = null;
@@ -61,7 +63,7 @@ public static class Distiller
         }
         return divergence is null
             ? new TeacherArtifact(logits, train.Rows, classes, testEval!.Accuracy, model.ParameterCount, report.Seconds,
-                report.SamplesPerSecond)
+                report.SamplesPerSecond, Validation: validation is null ? null : curve)
             : new TeacherArtifact([], train.Rows, classes, null, model.ParameterCount, report.Seconds,
                 report.SamplesPerSecond, divergence);
     }
@@ -72,7 +74,7 @@ public static class Distiller
     /// </summary>
     public static StudentOutcome TrainStudent(LabeledRows train, LabeledRows test, int classes, StudentSpec spec,
         KdTerms kd, TeacherArtifact? teacher, IGemm gemm, Action<EpochReport>? onEpoch = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, LabeledRows? validation = null)
     {
         if (!kd.IsBaseline && teacher is null) throw new ArgumentException("alpha > 0 needs a teacher");
         if (!kd.IsBaseline && teacher!.Diverged) throw new ArgumentException($"the teacher diverged ({teacher.Divergence!.Reason})");
@@ -80,8 +82,9 @@ public static class Distiller
             throw new ArgumentException($"the teacher's logits are {teacher.Rows}x{teacher.Classes}, the training rows {train.Rows}x{classes}");
         var rng = new Rng(spec.Seed);
         var model = Mlp.Create(train.Features, spec.Hidden, classes, rng);
+        var curve = new ValidationCurve(spec.Train.Epochs);
         var report = Trainer.Train(model, train, spec.Train, rng, gemm, kd.IsBaseline ? null : teacher!.Logits, kd,
-            spec.Regularization, onEpoch, cancel);
+            spec.Regularization, curve.Observe(model, validation, gemm, onEpoch), cancel);
         var divergence = report.Divergence;
         Evaluation? eval = null;
         if (divergence is null)
@@ -91,7 +94,7 @@ public static class Distiller
         }
         return divergence is null
             ? new StudentOutcome(eval!.Accuracy, eval.Loss, model.ParameterCount, report.Seconds, report.SamplesPerSecond,
-                report.FinalLoss)
+                report.FinalLoss, Validation: validation is null ? null : curve)
             : new StudentOutcome(null, null, model.ParameterCount, report.Seconds, report.SamplesPerSecond, null, divergence);
     }
 

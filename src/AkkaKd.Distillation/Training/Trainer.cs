@@ -15,7 +15,9 @@ public sealed record TrainSettings(int Epochs, int Batch, float LearningRate)
 }
 
 /// <summary>What one epoch did: its mean training loss and the time since training started.</summary>
-public sealed record EpochReport(int Epoch, int Epochs, double MeanLoss, double Seconds);
+/// <summary>After an epoch: its mean training loss and, when the caller evaluates them, validation accuracy and loss.</summary>
+public sealed record EpochReport(int Epoch, int Epochs, double MeanLoss, double Seconds, double? ValAccuracy = null,
+    double? ValLoss = null);
 
 /// <summary>Training stopped because a loss became NaN or infinite: at which epoch, and why (one line).</summary>
 public sealed record Divergence(int Epoch, string Reason);
