@@ -20,7 +20,7 @@ public static class BenchCommand
     public sealed record Options(bool Json, bool Sweep, bool Scheduler, string Data, int Train, int Test, int[] Teacher,
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
-        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1);
+        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3);
 
     public static Command Create()
     {
@@ -28,8 +28,10 @@ public static class BenchCommand
         var sweep = Opt.Flag("--sweep", "time a whole 12-trial sweep (wall time, peak RSS with GNU time, best accuracy), against --peer's loop if given");
         var scheduler = Opt.Flag("--scheduler", "measure the coordinator: worker nodes whose trainer returns at once (or sleeps --trial-seconds), the journal on");
         var data = Opt.Text("--data", "SOURCE", "embedded:mnist10k or idx:IMAGES,LABELS", DataSource.EmbeddedMnist10k);
-        var train = Opt.Int("--train", "N", "training rows", 8000, 1);
-        var test = Opt.Int("--test", "N", "test rows (after the training rows)", 2000, 1);
+        var train = Opt.Int("--train", "N", "training rows (the first N)", 7000, 1);
+        var val = Opt.Int("--val", "N", "validation rows (after the training rows; 0: none)", 1000, 0);
+        var test = Opt.Int("--test", "N", "test rows (after the validation rows)", 2000, 1);
+        var runs = Opt.Int("--runs", "N", "runs of each side, interleaved, each with the next seed (median and spread of speed, mean and 95% interval of accuracy)", 3, 1);
         int[] teacherDefault = [1200, 1200];
         var teacher = Opt.Ints("--teacher", "W,W", "the teacher's hidden widths", teacherDefault);
         var teacherEpochs = Opt.Int("--teacher-epochs", "N", "the teacher's epochs", 10, 1);
@@ -56,13 +58,14 @@ public static class BenchCommand
         {
             json, sweep, scheduler, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
+            val, runs,
         };
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
             r.GetValue(train), r.GetValue(test), r.GetValue(teacher) ?? teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
             r.GetValue(temperature), r.GetValue(alpha), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(threads),
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
-            r.GetValue(studentLayers))));
+            r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs))));
         return command;
     }
 
@@ -88,156 +91,11 @@ public static class BenchCommand
         var peer = a.Peer;
         if (peer != null && !File.Exists(peer)) throw new UsageException($"--peer: {peer}: file not found");
 
-        Blas.Configure(threads);
-        var gemm = Blas.Gemm;
-        var data = source.Load();
-        var (trainRows, testRows) = data.Split(train, test);
-        if (teacherReg.Problem(data.ImageShape) is { } shapeProblem) throw new UsageException("--teacher-jitter: " + shapeProblem);
-        if (!json)
-        {
-            Console.WriteLine(Blas.Describe());
-            Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Features} features, {data.Classes} classes, sha256 {data.Fingerprint[..12]}), train {train:N0}, test {test:N0}");
-        }
-
-        var teacherSpec = new TeacherSpec(teacherHidden, new TrainSettings(teacherEpochs, batch, lr), (ulong)seed, teacherReg);
-        var teacher = Distiller.TrainTeacher(trainRows, testRows, data.Classes, teacherSpec, gemm);
-        var rows = new List<JsonObject>
-        {
-            new()
-            {
-                ["impl"] = "akkakd", ["phase"] = "teacher", ["backend"] = gemm.Name, ["threads"] = threads,
-                ["widths"] = string.Join(',', teacherHidden), ["epochs"] = teacherEpochs,
-                ["dropout"] = teacherReg.Dropout, ["input_dropout"] = teacherReg.InputDropout, ["jitter"] = teacherReg.Jitter,
-                ["samples_per_s"] = Math.Round(teacher.SamplesPerSecond), ["seconds"] = Math.Round(teacher.TrainSeconds, 3),
-                ["test_acc"] = teacher.TestAccuracy is { } ta ? Math.Round(ta, 4) : null,
-            },
-        };
-        if (teacher.Divergence is { } td) rows[^1]["diverged"] = td.Reason;
-        Emit(rows[^1], json);
-        if (teacher.Diverged) return ExitCodes.TrialsFailed;
-        var studentSpec = new StudentSpec(Enumerable.Repeat(width, studentLayers).ToArray(),
-            new TrainSettings(epochs, batch, lr), (ulong)seed);
-        var student = Distiller.TrainStudent(trainRows, testRows, data.Classes, studentSpec, new KdTerms(temperature, alpha),
-            teacher, gemm);
-        rows.Add(new JsonObject
-        {
-            ["impl"] = "akkakd", ["phase"] = "student", ["backend"] = gemm.Name, ["threads"] = threads, ["width"] = width,
-            ["layers"] = studentLayers, ["T"] = temperature, ["alpha"] = alpha, ["epochs"] = epochs,
-            ["samples_per_s"] = Math.Round(student.SamplesPerSecond), ["seconds"] = Math.Round(student.TrainSeconds, 3),
-            ["test_acc"] = student.TestAccuracy is { } sa ? Math.Round(sa, 4) : null,
-        });
-        if (student.Divergence is { } sd) rows[^1]["diverged"] = sd.Reason;
-        Emit(rows[^1], json);
-
-        if (peer != null)
-        {
-            if (!source.IsEmbedded && (source.ImagesPath is null || source.LabelsPath is null))
-                throw new UsageException("--peer needs IDX files");
-            var (img, lbl, tmp) = PeerFiles(source);
-            try
-            {
-                var peerRows = await RunPeerAsync(a.Python, peer, img, lbl, train, teacherHidden, teacherEpochs,
-                    width, temperature, alpha, epochs, batch, lr, threads, seed, teacherReg, studentLayers);
-                foreach (var p in peerRows) { p["impl"] = "peer"; Emit(p, json); }
-                foreach (var phase in new[] { "teacher", "student" })
-                {
-                    var ours = rows.First(r => (string)r["phase"]! == phase);
-                    var theirs = peerRows.FirstOrDefault(r => (string?)r["phase"] == phase);
-                    if (theirs is null || ours["test_acc"] is null || theirs["test_acc"] is null) continue;
-                    double speed = (double)ours["samples_per_s"]! / Math.Max(1, (double)theirs["samples_per_s"]!);
-                    double accDiff = ((double)ours["test_acc"]! - (double)theirs["test_acc"]!) * 100;
-                    Emit(new JsonObject
-                    {
-                        ["impl"] = "ratio", ["phase"] = phase, ["speedup_vs_peer"] = Math.Round(speed, 2),
-                        ["acc_diff_points"] = Math.Round(accDiff, 2),
-                    }, json);
-                }
-            }
-            finally
-            {
-                if (tmp != null) Directory.Delete(tmp, true);
-            }
-        }
-        return ExitCodes.Done;
+        return await PeerBench.RunAsync(new PeerBench.Settings(source, train, a.Val, test, teacherHidden, teacherEpochs, teacherReg,
+            width, studentLayers, temperature, alpha, epochs, batch, lr, threads, seed, a.Runs, peer, a.Python, json));
     }
 
     /// <summary>A dropout rate option: a number in [0, 1).</summary>
     private static double Rate(double p, string name) =>
         p is >= 0 and < 1 ? p : throw new UsageException($"--{name}: expected a number in [0, 1), found {p.ToString(CultureInfo.InvariantCulture)}");
-
-    private static void Emit(JsonObject row, bool json)
-    {
-        if (json)
-        {
-            Console.WriteLine(row.ToJsonString());
-            return;
-        }
-        Console.WriteLine(string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString().Trim('"')}")));
-    }
-
-    /// <summary>The peer reads files: for the embedded set, write its two IDX files to a temporary folder.</summary>
-    private static (string Images, string Labels, string? Temp) PeerFiles(DataSource source)
-    {
-        if (!source.IsEmbedded) return (source.ImagesPath!, source.LabelsPath!, null);
-        var dir = Directory.CreateTempSubdirectory("akkakd-bench-").FullName;
-        var asm = typeof(DataSource).Assembly;
-        foreach (var name in new[] { "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz" })
-        {
-            using var s = asm.GetManifestResourceStream("mnist10k/" + name)!;
-            using var f = File.Create(Path.Combine(dir, name));
-            s.CopyTo(f);
-        }
-        return (Path.Combine(dir, "images-idx3-ubyte.gz"), Path.Combine(dir, "labels-idx1-ubyte.gz"), dir);
-    }
-
-    private static async Task<List<JsonObject>> RunPeerAsync(string python, string peer, string images, string labels, int train,
-        int[] teacher, int teacherEpochs, int width, float t, float alpha, int epochs, int batch, float lr, int threads, int seed,
-        Regularization teacherReg, int studentLayers)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var psi = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     peer, images, labels, "--teacher", string.Join(',', teacher), "--widths", width.ToString(inv),
-                     "--T", t.ToString(inv), "--alpha", alpha.ToString(inv), "--epochs", epochs.ToString(inv),
-                     "--teacher-epochs", teacherEpochs.ToString(inv), "--threads", threads.ToString(inv),
-                     "--train", train.ToString(inv), "--batch", batch.ToString(inv), "--lr", lr.ToString(inv),
-                     "--seed", seed.ToString(inv),
-                     "--teacher-dropout", teacherReg.Dropout.ToString(inv),
-                     "--teacher-input-dropout", teacherReg.InputDropout.ToString(inv),
-                     "--teacher-jitter", teacherReg.Jitter.ToString(inv), "--student-layers", studentLayers.ToString(inv),
-                 })
-            psi.ArgumentList.Add(arg);
-        Process proc;
-        try
-        {
-            proc = Process.Start(psi) ?? throw new UsageException($"cannot start {python}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new UsageException($"--python: cannot start {python}: {e.Message}");
-        }
-        using (proc)
-        {
-            var stderr = proc.StandardError.ReadToEndAsync();
-            var lines = new List<JsonObject>();
-            string? line;
-            while ((line = await proc.StandardOutput.ReadLineAsync()) != null)
-            {
-                if (line.TrimStart().StartsWith('{') && JsonNode.Parse(line) is JsonObject o) lines.Add(o);
-            }
-            await proc.WaitForExitAsync();
-            if (proc.ExitCode != 0)
-            {
-                var last = (await stderr).Trim().Split('\n').LastOrDefault() ?? "";
-                throw new UsageException($"the peer exited with {proc.ExitCode}: {last}");
-            }
-            return lines;
-        }
-    }
 }

@@ -123,9 +123,15 @@ public static class Trainer
     /// </summary>
     public static float[] Logits(Mlp model, LabeledRows data, IGemm gemm, int chunk = 1024)
     {
+        var result = new float[data.Rows * model.Outputs];
+        Logits(model, data, gemm, new MlpWorkspace(model, Math.Min(chunk, data.Rows)), result);
+        return result;
+    }
+
+    /// <summary>The logits of every row into <paramref name="result"/>, with a workspace the caller keeps (no allocation).</summary>
+    public static void Logits(Mlp model, LabeledRows data, IGemm gemm, MlpWorkspace ws, float[] result)
+    {
         int n = data.Rows, d = data.Features, k = model.Outputs;
-        var result = new float[n * k];
-        var ws = new MlpWorkspace(model, Math.Min(chunk, n));
         for (int start = 0; start < n; start += ws.Capacity)
         {
             int rows = Math.Min(ws.Capacity, n - start);
@@ -133,7 +139,6 @@ public static class Trainer
             model.Forward(ws, rows, gemm);
             Array.Copy(ws.Logits, 0, result, start * k, rows * k);
         }
-        return result;
     }
 
     /// <summary>Accuracy and mean cross-entropy on <paramref name="data"/>.</summary>

@@ -12,6 +12,8 @@ public sealed class ValidationCurve(int epochs)
 {
     private readonly List<double> _accuracy = new(epochs);
     private readonly List<double> _loss = new(epochs);
+    private MlpWorkspace? _ws;
+    private float[]? _logits;
 
     public IReadOnlyList<double> Accuracy => _accuracy;
     public IReadOnlyList<double> Loss => _loss;
@@ -20,6 +22,9 @@ public sealed class ValidationCurve(int epochs)
     public double? FinalAccuracy => _accuracy.Count > 0 ? _accuracy[^1] : null;
 
     public double? FinalLoss => _loss.Count > 0 ? _loss[^1] : null;
+
+    /// <summary>The time spent evaluating the validation rows (what the curve costs).</summary>
+    public double Seconds { get; private set; }
 
     /// <summary>
     /// The epoch callback that evaluates <paramref name="model"/> on the validation rows (when there are some), records
@@ -30,7 +35,13 @@ public sealed class ValidationCurve(int epochs)
         if (validation is null) return next;
         return report =>
         {
-            var eval = Trainer.Evaluate(model, validation, gemm);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            // One workspace and one logits buffer for every epoch: the curve allocates nothing after the first.
+            _ws ??= new MlpWorkspace(model, Math.Min(1024, validation.Rows));
+            _logits ??= new float[validation.Rows * model.Outputs];
+            Trainer.Logits(model, validation, gemm, _ws, _logits);
+            var eval = Trainer.Evaluate(_logits, validation.Y, model.Outputs);
+            Seconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
             _accuracy.Add(eval.Accuracy);
             _loss.Add(eval.Loss);
             next?.Invoke(report with { ValAccuracy = eval.Accuracy, ValLoss = eval.Loss });
