@@ -72,7 +72,7 @@ public static class BenchCommand
     public static async Task<int> RunAsync(Options a)
     {
         bool json = a.Json;
-        if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json);
+        if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json, a.Runs, a.Threads);
         if (a.Scheduler) return await SchedulerBench.RunAsync(a.Trials, a.Workers, a.Slots, a.TrialSeconds, json);
         var source = DataSource.TryParse(a.Data, out var err) ?? throw new UsageException("--data: " + err);
         int train = a.Train, test = a.Test;
