@@ -132,6 +132,9 @@ public sealed class Journal : IDisposable
     public long LinesWritten { get; private set; }
     public long Syncs { get; private set; }
 
+    /// <summary>Runs on the writer thread just before each fsync: a seam for the group-commit test.</summary>
+    internal Action? BeforeSync { get; set; }
+
     /// <summary>Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown.</summary>
     public static JournalContents Read(string path)
     {
@@ -277,6 +280,7 @@ public sealed class Journal : IDisposable
             try
             {
                 foreach (var (line, _) in batch) _file.Write(line);
+                BeforeSync?.Invoke();
                 _file.Flush(true);
                 LinesWritten += batch.Count;
                 Syncs++;
