@@ -132,8 +132,8 @@ public sealed class Journal : IDisposable
     public long LinesWritten { get; private set; }
     public long Syncs { get; private set; }
 
-    /// <summary>Runs on the writer thread just before each fsync: a seam for the group-commit test.</summary>
-    internal Action? BeforeSync { get; set; }
+    /// <summary>Makes what was written durable (fsync), on the writer thread; the group-commit test wraps it.</summary>
+    internal Action<FileStream> Sync { get; set; } = static f => f.Flush(true);
 
     /// <summary>Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown.</summary>
     public static JournalContents Read(string path)
@@ -280,8 +280,7 @@ public sealed class Journal : IDisposable
             try
             {
                 foreach (var (line, _) in batch) _file.Write(line);
-                BeforeSync?.Invoke();
-                _file.Flush(true);
+                Sync(_file);
                 LinesWritten += batch.Count;
                 Syncs++;
                 foreach (var (_, done) in batch) done.SetResult();
