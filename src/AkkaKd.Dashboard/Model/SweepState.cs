@@ -213,7 +213,7 @@ public sealed class SweepState(string id, string path, string journalPath)
         : null;
 
     private TeacherView? TeacherView() => _teacher is { } t
-        ? new TeacherView(t.TestAcc, t.ValAcc, t.Params, t.TrainSeconds, t.Node, t.ValCurve?.Select(v => float.IsFinite(v) ? (double?)v : null).ToArray())
+        ? new TeacherView(t.TestAcc, t.ValAcc, t.Params, t.TrainSeconds, t.Node, t.ValCurve?.Select(v => float.IsFinite(v) ? (double?)Math.Round(v, 5) : null).ToArray())
         : null;
 
     private ProgressView Progress()
