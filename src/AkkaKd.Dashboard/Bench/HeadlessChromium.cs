@@ -133,12 +133,15 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return false;
     }
 
-    /// <summary>A PNG of the whole page at the given width.</summary>
-    public async Task<byte[]> ScreenshotAsync(int width, CancellationToken ct = default)
+    /// <summary>A PNG of the whole page at the given width, or of the band from <paramref name="top"/> down <paramref name="band"/> pixels.</summary>
+    public async Task<byte[]> ScreenshotAsync(int width, int top = 0, int? band = null, CancellationToken ct = default)
     {
         var height = (await EvaluateAsync("Math.ceil(document.documentElement.scrollHeight)", ct)).GetInt32();
         await CallAsync("Emulation.setDeviceMetricsOverride", new { width, height, deviceScaleFactor = 1, mobile = false }, ct);
-        var r = await CallAsync("Page.captureScreenshot", new { format = "png", captureBeyondViewport = true }, ct);
+        object shot = band is { } b
+            ? new { format = "png", captureBeyondViewport = true, clip = new { x = 0, y = top, width, height = Math.Min(b, height - top), scale = 1 } }
+            : new { format = "png", captureBeyondViewport = true };
+        var r = await CallAsync("Page.captureScreenshot", shot, ct);
         return Convert.FromBase64String(r.GetProperty("data").GetString()!);
     }
 
