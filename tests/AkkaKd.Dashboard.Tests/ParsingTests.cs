@@ -98,3 +98,33 @@ public sealed class ParsingTests : IDisposable
         Assert.Null(view.Rows.Single(r => r.Alpha == 0).Gain);
     }
 }
+
+public sealed class ScaleTests
+{
+    [Fact]
+    public void A_random_search_of_twenty_thousand_configurations_sends_the_best_five_thousand_and_every_baseline()
+    {
+        var state = new SweepState("r", "r", "r");
+        var rng = new Random(3);
+        var lines = new List<JournalLine>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            bool baseline = i % 1000 == 0;
+            int width = baseline ? 100 + i / 1000 : 8 + (i % 50); // 20 baselines, each of its own width
+            lines.Add(new TrialLine($"t{i}", width, 1, baseline ? null : 1 + rng.NextDouble() * 19, baseline ? 0 : rng.NextDouble(), 1,
+                0.9, 0.5 + rng.NextDouble() * 0.4, null, 100, 1000, 0.97, 1, "n", DateTimeOffset.UnixEpoch.AddSeconds(i), 10, false));
+        }
+        state.Apply(lines, false, 0, DateTime.UtcNow);
+        var view = state.View();
+        int baselines = view.Rows.Count(r => r.Alpha == 0);
+        Assert.Equal(20, baselines);
+        Assert.Equal(SweepState.MaxRowsSent, view.Rows.Count - baselines);
+        Assert.Equal(20_000 - view.Rows.Count, view.RowsLeftOut);
+        // The best were kept: no row left out beats the worst row sent.
+        double worstSent = view.Rows.Where(r => r.Alpha > 0).Min(r => r.Metric!.Mean);
+        Assert.Equal(SweepState.MaxRowsSent, lines.OfType<TrialLine>().Count(t => t.Alpha > 0 && t.ValAcc >= worstSent));
+        Assert.Equal(SweepState.MaxTrialsSent, view.Trials.Count);
+        Assert.Equal(15_000, view.TrialsLeftOut);
+        Assert.Equal("t19999", view.Trials[^1].Id);
+    }
+}

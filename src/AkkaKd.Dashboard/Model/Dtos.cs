@@ -36,12 +36,16 @@ public sealed record NotesView(int Foreign, int Duplicates, long PendingBytes, b
 
 /// <summary>
 /// A sweep as the page sees it, whole (<see cref="Full"/>) or as what changed since a version: the changed
-/// configurations, the trials added, and the small parts (progress, curves, facts) again in full.
+/// configurations, the trials added, and the small parts (progress, curves, facts) again in full. Whole, it holds at
+/// most the 5,000 best configurations and every baseline (<see cref="RowsLeftOut"/> says how many more there are) and
+/// the latest 5,000 trials (<see cref="TrialsLeftOut"/>): a random search of 100,000 trials stays a page, not a file.
+/// <see cref="Files"/> names the sweep folder's files a page may link to that exist.
 /// </summary>
 public sealed record SweepView(
     string Id, string Name, string Path, string State, long Version, int TrialCount, bool Full, string Metric,
     HeaderView? Header, ProgressView Progress, TeacherView? Teacher, NotesView Notes, IReadOnlyList<ConfigRow> Rows,
-    IReadOnlyList<TrialBrief> Trials, int TrialsLeftOut, IReadOnlyList<CurveView> Curves, IReadOnlyList<RungView> Rungs);
+    IReadOnlyList<TrialBrief> Trials, int TrialsLeftOut, IReadOnlyList<CurveView> Curves, IReadOnlyList<RungView> Rungs,
+    int RowsLeftOut, IReadOnlyList<string> Files);
 
 /// <summary>A sweep in the list: name, state, progress and the best configuration so far.</summary>
 public sealed record SweepSummary(

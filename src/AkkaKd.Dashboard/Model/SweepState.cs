@@ -12,6 +12,9 @@ public sealed class SweepState(string id, string path, string journalPath)
     /// <summary>At most this many trials go to a page (the latest ones): the timeline and the latest-trials list.</summary>
     public const int MaxTrialsSent = 5000;
 
+    /// <summary>At most this many configurations go to a page whole (the best, plus every baseline).</summary>
+    public const int MaxRowsSent = 5000;
+
     /// <summary>Configurations whose mean validation curve the page draws (the best ones).</summary>
     public const int CurvesSent = 8;
 
@@ -171,15 +174,26 @@ public sealed class SweepState(string id, string path, string journalPath)
         {
             bool full = sinceVersion <= 0 || sinceTrial > _trials.Count;
             var rows = new List<ConfigRow>();
-            foreach (var c in _configs.Values)
-                if (full || c.Version > sinceVersion)
-                    rows.Add(Row(c));
+            int rowsLeftOut = 0;
+            if (full && _configs.Count > MaxRowsSent)
+            {
+                var best = _configs.Values.Where(c => !c.Key.IsBaseline)
+                    .OrderByDescending(c => c.MeanScore(_validation) ?? double.NegativeInfinity).Take(MaxRowsSent);
+                rows.AddRange(best.Concat(_configs.Values.Where(c => c.Key.IsBaseline)).Select(Row));
+                rowsLeftOut = _configs.Count - rows.Count;
+            }
+            else
+            {
+                foreach (var c in _configs.Values)
+                    if (full || c.Version > sinceVersion)
+                        rows.Add(Row(c));
+            }
             int from = full ? 0 : sinceTrial;
             int skip = Math.Max(0, _trials.Count - from - MaxTrialsSent);
             var trials = _trials.GetRange(from + skip, _trials.Count - from - skip);
             return new SweepView(Id, Name, Path, State, Version, _trials.Count, full, _validation ? "validation" : "test",
                 HeaderView(), Progress(), TeacherView(), new NotesView(_foreign, _duplicates, _pending, _missing), rows, trials,
-                full ? skip : 0, Curves(), _rungs.Views());
+                full ? skip : 0, Curves(), _rungs.Views(), rowsLeftOut, Files());
         }
     }
 
@@ -195,6 +209,12 @@ public sealed class SweepState(string id, string path, string journalPath)
             return new SweepSummary(Id, Name, Path, State, _trials.Count, _header?.Trials, _validation ? "validation" : "test",
                 best is null ? null : Row(best), _last, Version);
         }
+    }
+
+    private List<string> Files()
+    {
+        var dir = System.IO.Path.GetDirectoryName(JournalPath)!;
+        return Endpoints.SweepFiles.Where(f => File.Exists(System.IO.Path.Combine(dir, f))).Order(StringComparer.Ordinal).ToList();
     }
 
     private string Name => _header?.Name ?? System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(JournalPath)) ?? Id;

@@ -75,10 +75,15 @@
 
   // ---------- one sweep ----------
   function sweepPage(id) {
-    const S = { rows: new Map(), trials: [], view: null, sort: { key: "metric", asc: false }, width: "all", showAll: false, left: 0 };
+    const S = { rows: new Map(), trials: [], view: null, rowsLeft: 0, sort: { key: "metric", asc: false }, width: "all", showAll: false, left: 0 };
     connect(`/api/sweeps/${encodeURIComponent(id)}/events`, "sweep", v => {
-      if (v.full) { S.rows.clear(); S.trials = []; S.left = v.trialsLeftOut || 0; }
+      if (v.full) { S.rows.clear(); S.trials = []; S.left = v.trialsLeftOut || 0; S.rowsLeft = v.rowsLeftOut || 0; }
       for (const r of v.rows) S.rows.set(r.key, r);
+      if (S.rows.size > 6000) {
+        // A large random search: keep the best 5,000 and every baseline, as the server does.
+        const keep = new Set(rank([...S.rows.values()].filter(r => r.alpha !== 0)).slice(0, 5000).map(r => r.key));
+        for (const [k, r] of S.rows) if (r.alpha !== 0 && !keep.has(k)) { S.rows.delete(k); S.rowsLeft++; }
+      }
       if (v.trials.length) {
         S.trials.push(...v.trials);
         if (S.trials.length > 5000) { S.left += S.trials.length - 5000; S.trials.splice(0, S.trials.length - 5000); }
@@ -193,7 +198,7 @@
     }).join("");
     const opts = [`<option value="all">all widths</option>`, ...widths.map(w => `<option value="${w}"${String(w) === String(S.width) ? " selected" : ""}>width ${w}</option>`)].join("");
     return `<div class="controls"><label>Filter <select id="width-filter">${opts}</select></label>
-      <span class="muted small">${num(rows.length)} configurations; accuracy in %, mean over seeds ± half-width of the 95% interval (Student's t); gain over the same-width baseline (α 0), paired by seed, coloured only when its interval excludes 0.</span></div>
+      <span class="muted small">${num(rows.length)} configurations${S.rowsLeft ? ` (the best; ${num(S.rowsLeft)} more not sent to the page)` : ""}; accuracy in %, mean over seeds ± half-width of the 95% interval (Student's t); gain over the same-width baseline (α 0), paired by seed, coloured only when its interval excludes 0.</span></div>
       <div style="overflow-x:auto"><table id="leaderboard"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>
       ${sorted.length > 50 ? `<p><button id="show-all">${S.showAll ? "show the first 50" : `show all ${num(sorted.length)}`}</button></p>` : ""}`;
   }
@@ -213,6 +218,8 @@
     if (!distilled.length) return `<p class="muted">No distilled configuration finished yet.</p>`;
     const Ts = [...new Set(distilled.map(r => r.t))].sort((a, b) => a - b);
     const As = [...new Set(distilled.map(r => r.alpha))].sort((a, b) => a - b);
+    if (Ts.length > 30 || As.length > 30)
+      return `<p class="muted">T and α are not on a grid here (${Ts.length} temperatures, ${As.length} alphas: a random or Sobol search); the parallel coordinates show them.</p>`;
     const byWidth = new Map();
     for (const r of distilled) {
       const k = r.width + (r.layers > 1 ? "×" + r.layers : "");
@@ -266,14 +273,21 @@
     const lg = (lo, hi) => x => hi > lo ? (Math.log(x) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : 0.5;
     const tS = lg(Math.max(1e-9, tlo), thi), wS = lg(Math.max(1, wlo), whi);
     const axes = [
-      { name: "T", scale: t => t == null ? -0.0 : 0.08 + 0.92 * tS(t), ticks: [...new Set(Ts)].sort((a, b) => a - b).slice(0, 12).map(t => ({ v: t, label: fmtT(t) })).concat([{ v: null, label: "none (α 0)" }]) },
+      { name: "T", scale: t => t == null ? -0.0 : 0.08 + 0.92 * tS(t), ticks: axisTicks(Ts, tlo, thi).map(t => ({ v: t, label: fmtT(t) })).concat([{ v: null, label: "none (α 0)" }]) },
       { name: "α", scale: a => a, ticks: [0, 0.25, 0.5, 0.75, 1].map(a => ({ v: a, label: String(a) })) },
-      { name: "width", scale: w => wS(w), ticks: [...new Set(Ws)].sort((a, b) => a - b).slice(0, 12).map(w => ({ v: w, label: String(w) })) },
+      { name: "width", scale: w => wS(w), ticks: axisTicks(Ws, wlo, whi).map(w => ({ v: w, label: String(Math.round(w)) })) },
       { name: v.metric + " %", scale: m => mhi > mlo ? (m - mlo) / (mhi - mlo) : 0.5, ticks: [mlo, (mlo + mhi) / 2, mhi].map(m => ({ v: m, label: pct(m) })) },
     ];
     const items = rs.map(r => ({ values: [r.alpha === 0 ? null : r.t, r.alpha, r.width, r.metric.mean], c: mhi > mlo ? (r.metric.mean - mlo) / (mhi - mlo) : 0.5 }))
       .sort((a, b) => a.c - b.c);
     return Charts.parallel({ axes, items }) + `<p class="muted small">One line per configuration (mean over seeds), coloured by ${v.metric} accuracy; baselines start at "none".</p>`;
+  }
+
+  // The values themselves when there are few (a grid), else five steps on a log scale (a random search).
+  function axisTicks(values, lo, hi) {
+    const distinct = [...new Set(values)].sort((a, b) => a - b);
+    if (distinct.length <= 12) return distinct;
+    return [0, 1, 2, 3, 4].map(i => +(lo * Math.pow(hi / lo, i / 4)).toPrecision(2));
   }
 
   function frontier(rows, v, teacherAcc) {
@@ -321,8 +335,8 @@
       ["teacher", t ? `test ${pct(t.testAcc)}%${t.valAcc != null ? `, validation ${pct(t.valAcc)}%` : ""}, ${num(t.params)} parameters, ${t.trainSeconds != null ? t.trainSeconds.toFixed(1) + " s" : ""} on ${t.node ?? "?"}` : "not trained yet"],
       ["ranked on", v.metric === "validation" ? "validation accuracy" : "test accuracy (selected on test)"],
     ].filter(([, x]) => x != null && x !== "");
-    const files = ["report.html", "leaderboard.csv", "leaderboard.md", "results.jsonl"].map(n => `<a href="/api/sweeps/${encodeURIComponent(v.id)}/files/${n}">${n}</a>`).join(" · ");
-    return `<dl class="facts">${items.map(([k, x]) => `<dt>${esc(k)}</dt><dd>${esc(x)}</dd>`).join("")}<dt>files</dt><dd>${files}</dd></dl>`;
+    const files = (v.files || []).map(n => `<a href="/api/sweeps/${encodeURIComponent(v.id)}/files/${n}">${n}</a>`).join(" · ");
+    return `<dl class="facts">${items.map(([k, x]) => `<dt>${esc(k)}</dt><dd>${esc(x)}</dd>`).join("")}<dt>files</dt><dd>${files || "–"}</dd></dl>`;
   }
 
   const m = location.pathname.match(/^\/sweep\/([^/]+)$/);
