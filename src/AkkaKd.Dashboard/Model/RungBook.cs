@@ -8,7 +8,7 @@ namespace AkkaKd.Dashboard.Model;
 /// </summary>
 internal sealed class RungBook
 {
-    /// <summary>At most this many configurations go to a page: those that climbed highest, best first.</summary>
+    /// <summary>At most this many configurations go to a page: 200 that climbed highest, best first, and 100 stopped early.</summary>
     public const int MaxSent = 300;
 
     private readonly Dictionary<string, Entry> _configs = new(StringComparer.Ordinal);
@@ -28,11 +28,14 @@ internal sealed class RungBook
     public IReadOnlyList<RungView> Views()
     {
         if (_configs.Count == 0) return [];
-        return _configs
+        var ordered = _configs
             .Select(kv => (kv.Key, kv.Value, Top: kv.Value.Rungs.Count == 0 ? -1 : kv.Value.Rungs.Keys.Max()))
             .OrderByDescending(x => x.Top)
             .ThenByDescending(x => x.Top >= 0 && x.Value.Rungs[x.Top] is { N: > 0 } p ? p.Sum / p.N : double.NegativeInfinity)
-            .Take(MaxSent)
+            .ToList();
+        // Two thirds climbed highest; a third stopped early, so the page shows what was cut as well as what went on.
+        var stopped = ordered.Skip(MaxSent * 2 / 3).Where(x => x.Value.Decision == "stop").Take(MaxSent / 3);
+        return ordered.Take(MaxSent * 2 / 3).Concat(stopped)
             .Select(x => new RungView(x.Key,
                 x.Value.Rungs.OrderBy(r => r.Key)
                     .Select(r => new RungPoint(r.Key, r.Value.Epoch, r.Value.N > 0 ? r.Value.Sum / r.Value.N : null, r.Value.N))

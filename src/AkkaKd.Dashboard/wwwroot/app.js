@@ -122,7 +122,7 @@
       card("Accuracy versus parameters", frontier(rows, v, teacherAcc), "", "frontier"),
       card("Latest trials", latest(S, v), "", "latest"),
       card("Per-node timeline", timeline(S), "wide", "timeline"),
-      v.rungs && v.rungs.length ? card("Rungs (adaptive search)", rungs(v), "wide", "rungs") : "",
+      v.rungs && v.rungs.length ? card("Rungs (adaptive search)", rungs(v), "", "rungs") : "",
       card("Facts", facts(v), "wide", "facts"),
       `</div>`,
     ];
@@ -252,17 +252,19 @@
 
   function rungs(v) {
     const series = [], dots = [];
-    v.rungs.slice(0, 60).forEach((c, i) => {
+    // Stopped configurations first (grey, underneath), then those still climbing (coloured, on top).
+    const ordered = [...v.rungs].sort((a, b) => (b.decision === "stop") - (a.decision === "stop"));
+    ordered.forEach((c, i) => {
       const stopped = c.decision === "stop";
-      const color = stopped ? "#adb5bd" : Charts.PALETTE[i % 8];
+      const color = stopped ? "#ced4da" : Charts.PALETTE[i % 8];
       const pts = c.points.filter(p => p.val != null);
       const vals = [];
       for (const p of pts) vals[p.rung] = p.val;
-      series.push({ label: c.config + (c.decision ? ` (${c.decision})` : ""), values: vals, color, width: 1.2 });
+      series.push({ label: c.config + (c.decision ? ` (${c.decision})` : ""), values: vals, color, width: stopped ? 0.8 : 1.2 });
       for (const p of pts) dots.push({ x: p.rung, y: p.val, color, title: `${c.config} rung ${p.rung}${p.epoch != null ? ` (epoch ${p.epoch})` : ""}: ${pct(p.val)}%` });
     });
     return Charts.lines({ series, dots, xStart: 0, xLabel: "rung", yLabel: "validation accuracy %", yfmt: t => (t * 100).toFixed(1) }) +
-      `<p class="muted small">${v.rungs.length} configuration(s) shown; grey: stopped.</p>`;
+      `<p class="muted small">Mean validation accuracy at each rung; ${v.rungs.length} configuration(s)${v.rungs.length >= 300 ? " (those that climbed highest)" : ""}; grey: stopped.</p>`;
   }
 
   function parallel(rows, v) {

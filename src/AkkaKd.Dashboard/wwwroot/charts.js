@@ -58,7 +58,7 @@ const Charts = (() => {
     let s = "";
     const yt = y.log ? logTicks(...y.domain) : ticks(...y.domain, 5);
     for (const t of yt) s += `<line class="gridline" x1="${m.l}" x2="${w - m.r}" y1="${f(y(t))}" y2="${f(y(t))}"/><text x="${m.l - 4}" y="${f(y(t) + 4)}" text-anchor="end">${esc(yfmt(t))}</text>`;
-    const xt = x.log ? logTicks(...x.domain) : ticks(...x.domain, 6);
+    const xt = x.log ? logTicks(...x.domain) : ticks(...x.domain, 6).filter(t => !x.integer || Number.isInteger(t));
     for (const t of xt) s += `<text x="${f(x(t))}" y="${h - m.b + 14}" text-anchor="middle">${esc(xfmt(t))}</text>`;
     s += `<line class="axis" x1="${m.l}" x2="${w - m.r}" y1="${h - m.b}" y2="${h - m.b}"/><line class="axis" x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${h - m.b}"/>`;
     if (xlabel) s += `<text x="${(m.l + w - m.r) / 2}" y="${h - 4}" text-anchor="middle">${esc(xlabel)}</text>`;
@@ -72,6 +72,7 @@ const Charts = (() => {
     const n = Math.max(2, ...series.map(s => s.values.length), ...dots.map(d => d.x - xStart + 1));
     const ys = extent([...series.flatMap(s => s.values), ...dots.map(d => d.y)], 0.01);
     const x = linear(xStart, xStart + n - 1, m.l, w - m.r), y = linear(ys[0], ys[1], h - m.b, m.t);
+    x.integer = true; // epochs and rungs
     let body = axes(x, y, m, w, h, t => String(t), yfmt, xLabel, yLabel);
     series.forEach((s, i) => {
       let d = "", pen = false;
@@ -83,7 +84,7 @@ const Charts = (() => {
       body += `<path d="${d}" fill="none" stroke="${s.color || PALETTE[i % PALETTE.length]}" stroke-width="${s.width || 1.8}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}><title>${esc(s.label)}</title></path>`;
     });
     for (const p of dots)
-      body += `<circle cx="${f(x(p.x))}" cy="${f(y(p.y))}" r="3.2" fill="${p.color}"><title>${esc(p.title || "")}</title></circle>`;
+      body += `<circle cx="${f(x(p.x))}" cy="${f(y(p.y))}" r="${dots.length > 200 ? 2 : 3.2}" fill="${p.color}"><title>${esc(p.title || "")}</title></circle>`;
     return svg(w, h, body, "line chart");
   }
 
