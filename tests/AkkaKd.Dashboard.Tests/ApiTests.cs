@@ -149,6 +149,33 @@ public sealed class ApiTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_that_starts_over_is_sent_whole_again_to_an_open_stream()
+    {
+        var journal = Small().Write(_dir.Path, trials: 12);
+        await using var server = await Api.Start(_dir.Path);
+        using var c = Api.Client(server);
+        var id = await Api.IdOf(c, "small");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = Api.Events(c, $"/api/sweeps/{id}/events", cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal(12, JsonSerializer.Deserialize<SweepView>(events.Current.Data, Api.Json)!.TrialCount);
+
+        // Deleted and started again (a new sweep in the same folder): fewer trials, other configurations.
+        File.Delete(journal);
+        new SyntheticSweep("small", [64], [8], [0, 0.9], seeds: 1).Write(_dir.Path, trials: 2);
+        SweepView? v = null;
+        while (await events.MoveNextAsync())
+        {
+            v = JsonSerializer.Deserialize<SweepView>(events.Current.Data, Api.Json)!;
+            if (v.Full && v.TrialCount == 2) break;
+        }
+        Assert.True(v!.Full);
+        Assert.Equal(2, v.Rows.Count);
+        Assert.All(v.Rows, r => Assert.Equal(64, r.Width));
+        await events.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Without_validation_accuracy_the_ranking_says_selected_on_test()
     {
         Small(validation: false).Write(_dir.Path);

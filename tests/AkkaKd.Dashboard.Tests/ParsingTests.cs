@@ -72,6 +72,16 @@ public sealed class ParsingTests : IDisposable
         seen.Clear();
         Assert.False(tail.Read(l => seen.Add(Encoding.UTF8.GetString(l))));
         Assert.Equal(["{\"c\":3}"], seen);
+        // Replaced by a longer file that starts otherwise: read again from its first byte.
+        File.WriteAllText(path, "{\"d\":4}\n{\"e\":5}\n");
+        seen.Clear();
+        Assert.False(tail.Read(l => seen.Add(Encoding.UTF8.GetString(l))));
+        Assert.Equal(["{\"d\":4}", "{\"e\":5}"], seen);
+        // Appended to: carries on.
+        File.AppendAllText(path, "{\"f\":6}\n");
+        seen.Clear();
+        Assert.True(tail.Read(l => seen.Add(Encoding.UTF8.GetString(l))));
+        Assert.Equal(["{\"f\":6}"], seen);
     }
 
     [Fact]

@@ -31,9 +31,11 @@ public sealed class JournalTail(string path)
         bool continued = true;
         using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         long length = file.Length;
-        if (length < _offset)
+        if (length < _offset || (_offset > 0 && !SameStart(file)))
         {
+            // Cut, or replaced by another journal (its first bytes differ): start over.
             _offset = 0;
+            _start = [];
             continued = false;
         }
         SeenLength = length;
@@ -62,6 +64,27 @@ public sealed class JournalTail(string path)
         // A long first read grew the buffer; give the memory back (a few lines follow at a time from now on).
         if (_buffer.Length > 4 * Chunk) Array.Resize(ref _buffer, Math.Max(filled, 64 * 1024));
         Pending = filled;
+        if (_offset > 0 && _start.Length == 0) RememberStart(file);
         return continued;
+    }
+
+    /// <summary>The file's first bytes (up to 256, within its first complete line), to recognise it on later reads.</summary>
+    private byte[] _start = [];
+
+    private void RememberStart(FileStream file)
+    {
+        var start = new byte[(int)Math.Min(256, _offset)];
+        file.Seek(0, SeekOrigin.Begin);
+        file.ReadExactly(start);
+        _start = start;
+    }
+
+    private bool SameStart(FileStream file)
+    {
+        if (_start.Length == 0) return true;
+        Span<byte> now = stackalloc byte[256];
+        file.Seek(0, SeekOrigin.Begin);
+        file.ReadExactly(now[.._start.Length]);
+        return now[.._start.Length].SequenceEqual(_start);
     }
 }

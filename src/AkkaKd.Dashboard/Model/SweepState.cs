@@ -34,6 +34,7 @@ public sealed class SweepState(string id, string path, string journalPath)
     private long _epochs;
     private bool _epochsKnown;
     private long _pending;
+    private long _resetAt;
     private bool _missing;
     private DateTimeOffset? _first, _last;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -65,8 +66,12 @@ public sealed class SweepState(string id, string path, string journalPath)
         TaskCompletionSource done;
         lock (_gate)
         {
-            if (reset) Clear();
             Version++;
+            if (reset)
+            {
+                Clear();
+                _resetAt = Version;
+            }
             foreach (var l in lines) Take(l);
             _pending = pendingBytes;
             _missing = false;
@@ -172,7 +177,8 @@ public sealed class SweepState(string id, string path, string journalPath)
     {
         lock (_gate)
         {
-            bool full = sinceVersion <= 0 || sinceTrial > _trials.Count;
+            // A page that has a version from before the journal started over gets the sweep whole again.
+            bool full = sinceVersion <= 0 || sinceVersion < _resetAt || sinceTrial > _trials.Count;
             var rows = new List<ConfigRow>();
             int rowsLeftOut = 0;
             if (full && _configs.Count > MaxRowsSent)
