@@ -29,6 +29,8 @@ public sealed class SweepState(string id, string path, string journalPath)
     private readonly RungBook _rungs = new();
     private HeaderLine? _header;
     private TeacherLine? _teacher;
+    private double? _teacherAccOfTrials;
+    private long? _teacherParamsOfTrials;
     private bool _validation;
     private int _foreign, _duplicates, _diverged;
     private long _epochs;
@@ -106,6 +108,7 @@ public sealed class SweepState(string id, string path, string journalPath)
         _rungs.Clear();
         (_header, _teacher, _validation, _foreign, _duplicates, _diverged, _epochs, _epochsKnown, _first, _last) =
             (null, null, false, 0, 0, 0, 0, false, null, null);
+        (_teacherAccOfTrials, _teacherParamsOfTrials) = (null, null);
     }
 
     private void Take(JournalLine line)
@@ -160,6 +163,8 @@ public sealed class SweepState(string id, string path, string journalPath)
         if (key.IsBaseline)
             foreach (var c in _byWidth[(t.Width, t.Layers)]) c.Version = Version;
         if (t.Diverged) _diverged++;
+        _teacherAccOfTrials ??= t.TeacherAcc;
+        _teacherParamsOfTrials ??= t.TeacherParams is > 0 ? t.TeacherParams : null;
         int? epochs = t.Epochs ?? t.ValCurve?.Length;
         if (epochs is { } e)
         {
@@ -238,9 +243,13 @@ public sealed class SweepState(string id, string path, string journalPath)
             h.Validation, h.Test, h.ThreadsPerTrial)
         : null;
 
+    /// <summary>The teacher's line; without one (an older journal), what the trials say about it.</summary>
     private TeacherView? TeacherView() => _teacher is { } t
-        ? new TeacherView(t.TestAcc, t.ValAcc, t.Params, t.TrainSeconds, t.Node, t.ValCurve?.Select(v => float.IsFinite(v) ? (double?)Math.Round(v, 5) : null).ToArray())
-        : null;
+        ? new TeacherView(t.TestAcc, t.ValAcc, t.Params ?? _teacherParamsOfTrials, t.TrainSeconds, t.Node,
+            t.ValCurve?.Select(v => float.IsFinite(v) ? (double?)Math.Round(v, 5) : null).ToArray())
+        : _teacherAccOfTrials is not null || _teacherParamsOfTrials is not null
+            ? new TeacherView(_teacherAccOfTrials, null, _teacherParamsOfTrials, null, null, null)
+            : null;
 
     private ProgressView Progress()
     {

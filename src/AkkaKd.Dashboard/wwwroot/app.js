@@ -111,11 +111,12 @@
     const widths = [...new Set(all.map(r => r.width))].sort((a, b) => a - b);
     if (S.width !== "all" && !widths.includes(+S.width)) S.width = "all";
     const rows = S.width === "all" ? all : all.filter(r => r.width === +S.width);
+    // On the frontier the teacher stands at the ranking's accuracy (validation), or its test accuracy when it has no other.
     const teacherAcc = v.teacher ? (v.metric === "validation" ? v.teacher.valAcc ?? v.teacher.testAcc : v.teacher.testAcc) : null;
     const sections = [
       head(v),
       `<div class="grid">`,
-      card("Leaderboard", leaderboard(S, rows, widths, v, teacherAcc), "wide", "leaderboard-card"),
+      card("Leaderboard", leaderboard(S, rows, widths, v), "wide", "leaderboard-card"),
       card("T × α per width", heatmaps(rows, v), "wide", "heatmaps"),
       card("Validation curves", curves(v), "", "curves"),
       card("Parallel coordinates: T, α, width → " + v.metric + " accuracy", parallel(rows, v), "", "parallel"),
@@ -163,7 +164,7 @@
 
   const COLS = [
     ["rank", "#"], ["width", "width"], ["t", "T"], ["alpha", "α"], ["seeds", "seeds"], ["metric", "val %"], ["test", "test %"],
-    ["gain", "gain (pts)"], ["gap", "gap to teacher"], ["params", "params"], ["compression", "compression"], ["train", "train s"], ["nodes", "nodes"],
+    ["gain", "gain (pts)"], ["gap", "gap to teacher (pts)"], ["params", "params"], ["compression", "compression"], ["train", "train s"], ["nodes", "nodes"],
   ];
 
   function rank(rows) {
@@ -171,14 +172,14 @@
     return [...rows].sort((a, b) => m(b) - m(a) || (a.params ?? 0) - (b.params ?? 0) || a.alpha - b.alpha || (a.t ?? 0) - (b.t ?? 0));
   }
 
-  function leaderboard(S, rows, widths, v, teacherAcc) {
+  function leaderboard(S, rows, widths, v) {
     const ranked = rank(rows);
     ranked.forEach((r, i) => r._rank = i + 1);
     const tp = v.teacher && v.teacher.params;
     const key = {
       rank: r => r._rank, width: r => r.width, t: r => r.t ?? -1, alpha: r => r.alpha, seeds: r => r.seeds,
       metric: r => r.metric ? r.metric.mean : -1, test: r => r.test ? r.test.mean : -1, gain: r => r.gain ? r.gain.mean : -9,
-      gap: r => r.metric && teacherAcc != null ? r.metric.mean - teacherAcc : -9, params: r => r.params ?? 0,
+      gap: r => gapOf(r, v) ?? -9, params: r => r.params ?? 0,
       compression: r => tp && r.params ? tp / r.params : 0, train: r => r.trainSeconds, nodes: r => r.nodes.join(","),
     }[S.sort.key] || (r => r._rank);
     const sorted = S.sort.key === "metric" && !S.sort.asc ? ranked
@@ -187,7 +188,7 @@
     const cols = v.metric === "validation" ? COLS : COLS.filter(c => c[0] !== "test").map(c => c[0] === "metric" ? ["metric", "test %"] : c);
     const th = cols.map(([k, n]) => `<th class="sortable${S.sort.key === k ? " sorted" + (S.sort.asc ? " asc" : "") : ""}" data-key="${k}">${n}</th>`).join("");
     const body = shown.map(r => {
-      const gap = r.metric && teacherAcc != null ? ((r.metric.mean - teacherAcc) * 100).toFixed(2) : "–";
+      const g = gapOf(r, v), gap = g == null ? "–" : (g * 100).toFixed(2);
       const cells = {
         rank: r._rank, width: r.width + (r.layers > 1 ? "×" + r.layers : ""), t: r.alpha === 0 ? "–" : fmtT(r.t), alpha: fmtT(r.alpha),
         seeds: r.seeds, metric: stat(r.metric), test: stat(r.test), gain: gainCell(r), gap,
@@ -201,6 +202,14 @@
       <span class="muted small">${num(rows.length)} configurations${S.rowsLeft ? ` (the best; ${num(S.rowsLeft)} more not sent to the page)` : ""}; accuracy in %, mean over seeds ± half-width of the 95% interval (Student's t); gain over the same-width baseline (α 0), paired by seed, coloured only when its interval excludes 0.</span></div>
       <div style="overflow-x:auto"><table id="leaderboard"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>
       ${sorted.length > 50 ? `<p><button id="show-all">${S.showAll ? "show the first 50" : `show all ${num(sorted.length)}`}</button></p>` : ""}`;
+  }
+
+  // Points to the teacher on the same rows: validation when both have it, else test.
+  function gapOf(r, v) {
+    const t = v.teacher;
+    if (!t) return null;
+    if (v.metric === "validation" && t.valAcc != null && r.val) return r.val.mean - t.valAcc;
+    return t.testAcc != null && r.test ? r.test.mean - t.testAcc : null;
   }
 
   function gainCell(r) {
