@@ -37,11 +37,20 @@
     open();
   }
 
-  let pending = false;
+  // Draw on the next frame, but leave the page at least twice the last drawing's time to itself between drawings:
+  // a large sweep that changes ten times a second stays responsive.
+  let pending = false, lastAt = 0, lastCost = 0;
   function schedule(draw) {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => { pending = false; draw(); });
+    const wait = Math.max(0, lastAt + 3 * lastCost - performance.now());
+    setTimeout(() => requestAnimationFrame(() => {
+      pending = false;
+      const t = performance.now();
+      draw();
+      lastAt = performance.now();
+      lastCost = lastAt - t;
+    }), wait);
   }
 
   // ---------- the list of sweeps ----------
