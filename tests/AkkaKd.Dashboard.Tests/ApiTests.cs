@@ -212,6 +212,16 @@ public sealed class ApiTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_port_in_use_is_an_io_error_and_leaves_nothing_running()
+    {
+        await using var first = await Api.Start(_dir.Path);
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            DashboardServer.StartAsync(new DashboardOptions { Folders = [_dir.Path], Port = first.Port }));
+        using var c = Api.Client(first);
+        Assert.Empty(await Api.List(c));
+    }
+
+    [Fact]
     public async Task A_folder_that_does_not_exist_is_refused_by_name()
     {
         var missing = Path.Combine(_dir.Path, "nope");
