@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using AkkaKd.Dashboard;
@@ -12,6 +13,24 @@ namespace AkkaKd.Cli;
 public static class DashboardCommand
 {
     private const int Done = 0, UsageError = 2; // the documented exit codes
+
+    public static Command Create()
+    {
+        var dirs = new Argument<string[]>("DIR")
+        {
+            Description = "sweep output folders, or parents of many (every results.jsonl below them is served)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var host = Opt.Text("--host", "H", "the address to listen on; any but loopback requires a token", "127.0.0.1");
+        var port = Opt.Int("--port", "P", "the port to listen on (0: any free port)", 8080, 0);
+        var token = Opt.Text("--token", "T", "the token every request must carry (?token= once, then a cookie) [default: none on loopback, else generated]");
+        var command = new Command("dashboard", "Serves a live web dashboard of the sweeps under the folders, read from their journals alone.")
+        {
+            dirs, host, port, token,
+        };
+        command.SetAction((r, ct) => RunAsync(r.GetValue(dirs)!, r.GetValue(host)!, r.GetValue(port), r.GetValue(token), ct));
+        return command;
+    }
 
     public static Task<int> RunAsync(string[] folders, string host, int port, string? token, CancellationToken ct) =>
         RunAsync(folders, host, port, token, Console.Out, Console.Error, ct);
@@ -32,6 +51,7 @@ public static class DashboardCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
         DashboardServer server;
         try
         {
