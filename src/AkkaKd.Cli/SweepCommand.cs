@@ -29,7 +29,7 @@ public static class SweepCommand
         var minWorkers = Opt.Int("--min-workers", "K", "wait for K worker nodes to join before the first trial", 0, 0);
         var dashboard = new Option<int?>("--dashboard")
         {
-            Description = "serve the live web dashboard of this sweep on 127.0.0.1:PORT while it runs [default PORT: 8080]",
+            Description = "serve the live web dashboard of this sweep on 127.0.0.1:PORT while it runs (PORT 0: any free port) [default: off; PORT 8080]",
             HelpName = "PORT",
             Arity = ArgumentArity.ZeroOrOne,
             CustomParser = r => r.Tokens.Count == 0 ? 8080
