@@ -23,7 +23,7 @@ public static partial class SweepFile
           data    { source = "embedded:mnist10k", train = 7000, validation = 1000, test = 2000 }
           teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001, dropout = 0, input-dropout = 0, jitter = 0 }
           student { epochs = 10, batch = 128, lr = 0.001, layers = 1, dropout = 0, input-dropout = 0, jitter = 0 }
-          grid    { temperature = [1, 2, 4, 8, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1] }
+          grid    { temperature = [1, 4, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1, 2, 3] }
           leaderboard { top = 20 }
           max-trials = 10000
           threads-per-trial = 1

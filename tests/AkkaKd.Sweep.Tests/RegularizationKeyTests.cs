@@ -34,7 +34,8 @@ public class RegularizationKeyTests
     public void Default_values_keep_the_hash_and_the_ids_of_before(string extra)
     {
         // The slices of before the validation slice (issue 10 changed the defaults to train 7000 / validation 1000).
-        const string before = "sweep { data { train = 8000, validation = 0, test = 2000 } }\n";
+        const string before = "sweep { data { train = 8000, validation = 0, test = 2000 }\n" +
+                              "grid { temperature = [1, 2, 4, 8, 20], seeds = [1] } }\n";
         var d = SweepFile.Parse(before + extra, "x");
         Assert.Equal(DefaultsHash, d.Hash());
         var ids = Grid.Expand(d).Select(t => t.Id).ToList();

@@ -340,28 +340,28 @@ public sealed class SweepFileValidationTests : IDisposable
     [Fact]
     public void Grid_over_max_trials_says_how_many_trials()
     {
-        // Default grid: (2 distilled alphas x 5 T + 1 baseline) x 4 widths x 1 seed = 44 trials.
-        var m = Fails("sweep.max-trials = 43", "sweep.max-trials");
-        Assert.Contains("44 trials", m);
+        // Default grid: (2 distilled alphas x 3 T + 1 baseline) x 4 widths x 3 seeds = 84 trials.
+        var m = Fails("sweep.max-trials = 83", "sweep.max-trials");
+        Assert.Contains("84 trials", m);
         Assert.Contains("sweep.grid", m);
     }
 
     [Fact]
     public void Grid_exactly_at_max_trials_is_allowed()
     {
-        var s = SweepFile.Parse("sweep.max-trials = 44", "t.hocon");
-        Assert.Equal(44, s.MaxTrials);
-        Assert.Equal(44, Grid.Count(s.Grid));
+        var s = SweepFile.Parse("sweep.max-trials = 84", "t.hocon");
+        Assert.Equal(84, s.MaxTrials);
+        Assert.Equal(84, Grid.Count(s.Grid));
     }
 
     [Fact]
     public void Large_grid_over_the_default_limit()
     {
-        // 11 x 50 widths x 20 seeds = 11,000 > 10,000
-        var widths = string.Join(", ", Enumerable.Range(1, 50));
+        // 7 x 80 widths x 20 seeds = 11,200 > 10,000
+        var widths = string.Join(", ", Enumerable.Range(1, 80));
         var seeds = string.Join(", ", Enumerable.Range(1, 20));
         var m = Fails($"sweep.grid {{ width = [{widths}], seeds = [{seeds}] }}", "sweep.max-trials");
-        Assert.Contains("11,000 trials", m);
+        Assert.Contains("11,200 trials", m);
     }
 
     // ---- the file itself ----
