@@ -25,14 +25,43 @@ public sealed record SweepPlan(
     public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) => s.TeacherKey() + ";data=" + dataFingerprint;
 
     /// <param name="backend">The GEMM backend of this node, as the journal's header records it (optional).</param>
+    /// <param name="setAsideBadLines">On resume, move journal lines that cannot be read to results.jsonl.bad and go on.</param>
+    /// <remarks>
+    /// The output folder is this sweep's until the plan's journal is disposed (<see cref="OutputFolderLock"/>): a second
+    /// sweep on it is refused naming the holder. Every problem with the folder is a one-line PlanException.
+    /// </remarks>
     public static SweepPlan Prepare(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,
-        string? backend = null)
+        string? backend = null, bool setAsideBadLines = false)
+    {
+        var folderLock = OutputFolderLock.Acquire(outDir);
+        var path = Path.Combine(outDir, Journal.FileName);
+        try
+        {
+            var plan = PrepareLocked(settings, outDir, resume, force, dataFingerprint, backend, setAsideBadLines);
+            if (folderLock.PreviousHolder is { } previous)
+                plan = plan with { Notes = [.. plan.Notes, $"{outDir}: took the folder over from {previous}, which ended without letting go"] };
+            plan.Journal.Holding(folderLock);
+            return plan;
+        }
+        catch (Exception e) when (IoError.IsIo(e))
+        {
+            folderLock.Dispose();
+            throw new PlanException($"{path}: {IoError.Describe(e)}");
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static SweepPlan PrepareLocked(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,
+        string? backend, bool setAsideBadLines)
     {
         var path = Path.Combine(outDir, Journal.FileName);
         var trials = Grid.Expand(settings);
         var notes = new List<string>();
         var hash = settings.Hash();
-        Directory.CreateDirectory(outDir);
 
         if (!File.Exists(path) || new FileInfo(path).Length == 0)
         {
@@ -49,7 +78,7 @@ public sealed record SweepPlan(
         JournalContents contents;
         try
         {
-            contents = Journal.Read(path);
+            contents = Journal.Read(path, setAsideBadLines);
         }
         catch (JournalException e)
         {
@@ -59,9 +88,9 @@ public sealed record SweepPlan(
         if (contents.Header.SweepHash != hash)
         {
             if (!force)
-                throw new PlanException($"{path} belongs to a different sweep (sweep_hash {contents.Header.SweepHash[..12]}, this sweep {hash[..12]}): " +
+                throw new PlanException($"{path} belongs to a different sweep (sweep_hash {Short(contents.Header.SweepHash)}, this sweep {hash[..12]}): " +
                                         "use another --out, or --force to continue it with this sweep file");
-            notes.Add($"--force: continuing a journal of a different sweep (sweep_hash {contents.Header.SweepHash[..12]})");
+            notes.Add($"--force: continuing a journal of a different sweep (sweep_hash {Short(contents.Header.SweepHash)})");
         }
         if (contents.Header.DataFingerprint != dataFingerprint)
         {
@@ -72,6 +101,8 @@ public sealed record SweepPlan(
         }
         if (contents.TornTail != null)
             notes.Add($"{path}: a torn last line ({contents.TornTail.Length} bytes, from a crash mid-write) was set aside in {Journal.FileName}.torn");
+        if (contents.SetAside > 0)
+            notes.Add($"{path}: {contents.SetAside} bad lines were set aside in {Journal.FileName}{JournalReader.BadSuffix}");
         if (contents.Duplicates > 0) notes.Add($"{path}: {contents.Duplicates} duplicate trial lines ignored");
 
         var ids = trials.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
