@@ -41,7 +41,7 @@ public static class SweepCommand
         // One BLAS setting per process: the cores shared among the slots.
         Blas.Configure(Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)));
         var source = DataSource.Parse(settings.Data.Source);
-        var data = DataCache.Get(source);
+        var data = DataCache.Get(source, settings.Data.RowsNeeded());
         if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
             throw new UsageException($"{file ?? "sweep"}: sweep.data.train + sweep.data.test = {settings.Data.Train + settings.Data.Test:N0} rows, " +
                                      $"but {source} has {data.Rows:N0}");

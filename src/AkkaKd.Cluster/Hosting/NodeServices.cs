@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Hosting;
 
@@ -83,7 +84,7 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
         var key = $"{source}|{train}|{test}";
         var lazy = _splits.GetOrAdd(key, _ => new Lazy<NodeData>(() =>
         {
-            var data = DataCache.Get(DataSource.Parse(source));
+            var data = DataCache.Get(DataSource.Parse(source), new DataSettings(source, train, test).RowsNeeded());
             var (tr, te) = data.Split(train, test);
             return new NodeData(data, tr, te);
         }));
