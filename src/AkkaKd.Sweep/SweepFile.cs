@@ -251,6 +251,7 @@ public static class SweepFile
         if (count > s.MaxTrials)
             throw new SweepFileException(
                 $"{origin}: sweep.grid: {count:N0} trials, over sweep.max-trials = {s.MaxTrials:N0} (raise it with --set sweep.max-trials={count} if you mean it)");
+        SweepLimits.Check(s, origin);
         return s;
     }
 
