@@ -67,7 +67,7 @@ public sealed record TeacherRecord(
 }
 
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
-public sealed class JournalException(string message) : Exception(message);
+public sealed class JournalException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
 /// What a journal holds: its header, its finished trials (first copy of each id) and teachers; how many bad lines were

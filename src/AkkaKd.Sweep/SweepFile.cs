@@ -6,7 +6,7 @@ using AkkaKd.Distillation.Data;
 namespace AkkaKd.Sweep;
 
 /// <summary>A sweep file or override that cannot be used: one line naming the file or key and the problem (exit code 2).</summary>
-public sealed class SweepFileException(string message) : Exception(message);
+public sealed class SweepFileException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
 /// Reads a sweep file (HOCON, every key with a default), applies <c>--set key=value</c> overrides and validates the

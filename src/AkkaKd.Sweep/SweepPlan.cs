@@ -1,7 +1,7 @@
 namespace AkkaKd.Sweep;
 
 /// <summary>A sweep's output folder cannot be used as asked (exit code 2): a journal in the way, or another sweep's.</summary>
-public sealed class PlanException(string message) : Exception(message);
+public sealed class PlanException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
 /// What a run of a sweep has to do, read from its journal: every trial of the grid, the ones already finished, the
