@@ -61,6 +61,26 @@ public sealed class InputFaultTests : IDisposable
         Assert.True(code == 0, err);
     }
 
+    [Fact]
+    public async Task Bad_lines_are_never_set_aside_under_a_running_sweep()
+    {
+        var sweep = Write("twelve.hocon", Sweeps.Twelve);
+        var outDir = Path.Combine(_dir, "running");
+        using var running = Akkakd.Start(_dir, "sweep", sweep, "--out", outDir, "--slots", "1", "--set", "sweep.student.epochs=25");
+        var lockFile = Path.Combine(outDir, AkkaKd.Sweep.OutputFolderLock.FileName);
+        var journal = Path.Combine(outDir, AkkaKd.Sweep.Journal.FileName);
+        var until = DateTime.UtcNow + Limit;
+        while (!(File.Exists(lockFile) && File.ReadAllText(lockFile).Contains("\"pid\"")) && DateTime.UtcNow < until && !running.HasExited)
+            await Task.Delay(100);
+        File.AppendAllText(journal, "[1]\n");
+
+        var e = Assert.Throws<AkkaKd.Sweep.JournalException>(() => AkkaKd.Sweep.Journal.Read(journal, setAside: true));
+        Assert.Contains("bad lines not set aside", e.Message);
+        Assert.Contains($"process {running.Id}", e.Message);
+        Assert.False(File.Exists(journal + ".bad"));
+        running.Kill();
+    }
+
     private string JournalWith(string badLine)
     {
         var outDir = Path.Combine(_dir, "j" + Guid.NewGuid().ToString("N")[..6]);
