@@ -55,7 +55,8 @@ public sealed class OutputFolderLock : IDisposable
             FileStream file;
             try
             {
-                file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                // Unbuffered: a write that fails (a full disk) fails at once, and closing has nothing left to flush.
+                file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
             }
             catch (Exception e) when (IoError.IsIo(e))
             {
@@ -72,9 +73,9 @@ public sealed class OutputFolderLock : IDisposable
                 }
                 var previous = ReadText(file);
                 file.SetLength(0);
-                file.Write(JsonSerializer.SerializeToUtf8Bytes(new HolderInfo(Environment.ProcessId, Environment.MachineName,
-                    DateTimeOffset.UtcNow, command)));
-                file.WriteByte((byte)'\n');
+                var text = JsonSerializer.SerializeToUtf8Bytes(new HolderInfo(Environment.ProcessId, Environment.MachineName,
+                    DateTimeOffset.UtcNow, command));
+                file.Write([.. text, (byte)'\n']);
                 file.Flush(true);
                 HeldHere.Add(path);
                 return new OutputFolderLock(file, path, string.IsNullOrWhiteSpace(previous) ? null : Describe(previous));
