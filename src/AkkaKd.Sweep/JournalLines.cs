@@ -47,42 +47,58 @@ internal static class JournalLines
     /// <summary>Parses and checks one line; every problem is a <see cref="BadLineException"/>.</summary>
     public static Line Parse(string text)
     {
-        JsonElement root;
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(text);
-            root = doc.RootElement.Clone();
+            doc = JsonDocument.Parse(text);
         }
         catch (JsonException)
         {
             throw new BadLineException("not JSON");
         }
-        if (root.ValueKind != JsonValueKind.Object)
-            throw new BadLineException($"JSON but not an object ({What(root)}); every journal line is an object {{\"type\": ...}}");
-        if (!root.TryGetProperty("type", out var typeValue))
-            throw new BadLineException("no \"type\" field");
-        if (typeValue.ValueKind != JsonValueKind.String)
-            throw new BadLineException($"\"type\" is {What(typeValue)}, not text");
-        var type = typeValue.GetString()!;
-        var fields = type switch
+        using (doc)
         {
-            "header" => HeaderFields,
-            "trial" => TrialFields,
-            "teacher" => TeacherFields,
-            _ => null,
-        };
-        if (fields is null) return new Line(type, null);
-        var clean = Check(root, fields);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new BadLineException($"JSON but not an object ({What(root)}); every journal line is an object {{\"type\": ...}}");
+            if (!root.TryGetProperty("type", out var typeValue))
+                throw new BadLineException("no \"type\" field");
+            if (typeValue.ValueKind != JsonValueKind.String)
+                throw new BadLineException($"\"type\" is {What(typeValue)}, not text");
+            var type = typeValue.GetString()!;
+            var fields = type switch
+            {
+                "header" => HeaderFields,
+                "trial" => TrialFields,
+                "teacher" => TeacherFields,
+                _ => null,
+            };
+            if (fields is null) return new Line(type, null);
+            bool nulls = Check(root, fields);
+            try
+            {
+                return new Line(type, Deserialize(type, root));
+            }
+            catch (JsonException) when (nulls)
+            {
+                // A null where the record holds a plain value: a null is a missing value, so read it without the nulls.
+                return new Line(type, Deserialize(type, WithoutNulls(root)));
+            }
+        }
+    }
+
+    private static object Deserialize(string type, JsonElement root)
+    {
         try
         {
-            return new Line(type, type switch
+            return type switch
             {
-                "header" => Normalize(clean.Deserialize<JournalHeader>(Journal.Json)!),
-                "trial" => Normalize(clean.Deserialize<TrialResult>(Journal.Json)!),
-                _ => Normalize(clean.Deserialize<TeacherRecord>(Journal.Json)!),
-            });
+                "header" => Normalize(root.Deserialize<JournalHeader>(Journal.Json)!),
+                "trial" => Normalize(root.Deserialize<TrialResult>(Journal.Json)!),
+                _ => Normalize(root.Deserialize<TeacherRecord>(Journal.Json)!),
+            };
         }
-        catch (JsonException e)
+        catch (JsonException e) when (!HasNulls(root))
         {
             // A field another version added, with a kind this check does not know: name it from the JSON path.
             var field = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? $"\"{p[2..]}\"" : "a field";
@@ -94,17 +110,27 @@ internal static class JournalLines
         }
     }
 
-    /// <summary>Checks every known field; returns the object without null fields (a null is a missing value).</summary>
-    private static JsonObject Check(JsonElement root, Dictionary<string, Kind> fields)
+    /// <summary>Checks every known field that is not null; true when some field is null (a missing value).</summary>
+    private static bool Check(JsonElement root, Dictionary<string, Kind> fields)
+    {
+        bool nulls = false;
+        foreach (var p in root.EnumerateObject())
+        {
+            if (p.Value.ValueKind == JsonValueKind.Null) nulls = true;
+            else if (fields.TryGetValue(p.Name, out var kind)) CheckValue(p.Name, p.Value, kind);
+        }
+        return nulls;
+    }
+
+    private static bool HasNulls(JsonElement root) => root.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.Null);
+
+    private static JsonElement WithoutNulls(JsonElement root)
     {
         var clean = new JsonObject();
         foreach (var p in root.EnumerateObject())
-        {
-            if (p.Value.ValueKind == JsonValueKind.Null) continue;
-            if (fields.TryGetValue(p.Name, out var kind)) CheckValue(p.Name, p.Value, kind);
-            clean[p.Name] = JsonNode.Parse(p.Value.GetRawText());
-        }
-        return clean;
+            if (p.Value.ValueKind != JsonValueKind.Null)
+                clean[p.Name] = JsonNode.Parse(p.Value.GetRawText());
+        return JsonSerializer.SerializeToElement(clean);
     }
 
     private static void CheckValue(string name, JsonElement v, Kind kind)
