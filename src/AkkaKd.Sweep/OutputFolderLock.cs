@@ -140,15 +140,20 @@ public sealed class OutputFolderLock : IDisposable
     /// <summary>Who holds the lock file at <paramref name="path"/>, in words (read from another descriptor: we do not hold it).</summary>
     private static string Holder(string path)
     {
-        string text;
-        try
+        // The holder writes its name just after it takes the lock: a sweep started at the same moment waits for it a little.
+        string text = "";
+        for (int attempt = 0; attempt < 40 && string.IsNullOrWhiteSpace(text); attempt++)
         {
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            text = ReadText(s);
-        }
-        catch (Exception e) when (IoError.IsIo(e))
-        {
-            text = "";
+            if (attempt > 0) Thread.Sleep(50);
+            try
+            {
+                using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                text = ReadText(s);
+            }
+            catch (Exception e) when (IoError.IsIo(e))
+            {
+                text = "";
+            }
         }
         return string.IsNullOrWhiteSpace(text) ? "another process (it has not written its name yet)" : Describe(text);
     }

@@ -29,9 +29,10 @@ public sealed class InputFaultTests : IDisposable
     [Fact]
     public async Task Two_sweeps_on_one_out_the_second_is_refused_naming_the_holder_and_the_journal_stays_whole()
     {
+        // 12 trials of 100 epochs on one slot: long enough (tens of seconds) for a second and a third start to meet it.
         var sweep = Write("twelve.hocon", Sweeps.Twelve);
         var outDir = Path.Combine(_dir, "out");
-        string[] args = ["sweep", sweep, "--out", outDir, "--slots", "1", "--set", "sweep.student.epochs=25"];
+        string[] args = ["sweep", sweep, "--out", outDir, "--slots", "1", "--set", "sweep.student.epochs=100"];
         using var a = Akkakd.Start(_dir, args);
         using var b = Akkakd.Start(_dir, args); // two fresh sweeps at once: one wins
 
@@ -66,7 +67,7 @@ public sealed class InputFaultTests : IDisposable
     {
         var sweep = Write("twelve.hocon", Sweeps.Twelve);
         var outDir = Path.Combine(_dir, "running");
-        using var running = Akkakd.Start(_dir, "sweep", sweep, "--out", outDir, "--slots", "1", "--set", "sweep.student.epochs=25");
+        using var running = Akkakd.Start(_dir, "sweep", sweep, "--out", outDir, "--slots", "1", "--set", "sweep.student.epochs=100");
         var lockFile = Path.Combine(outDir, AkkaKd.Sweep.OutputFolderLock.FileName);
         var journal = Path.Combine(outDir, AkkaKd.Sweep.Journal.FileName);
         var until = DateTime.UtcNow + Limit;
@@ -78,6 +79,7 @@ public sealed class InputFaultTests : IDisposable
         Assert.Contains("bad lines not set aside", e.Message);
         Assert.Contains($"process {running.Id}", e.Message);
         Assert.False(File.Exists(journal + ".bad"));
+        Assert.False(running.HasExited, "the sweep ended before the read; make its trials longer");
         running.Kill();
     }
 
