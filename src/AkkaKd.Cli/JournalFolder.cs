@@ -9,11 +9,8 @@ public sealed record JournalFolder(string Dir, string JournalPath)
     /// The folder and its results.jsonl; the journal file itself is taken too. No such folder, or no journal in it, is a
     /// usage error (exit code 2) naming the path.
     /// </summary>
-    public static JournalFolder Resolve(IReadOnlyList<string> positional, string usage)
+    public static JournalFolder Resolve(string arg)
     {
-        if (positional.Count == 0) throw new UsageException($"name the sweep's output folder (usage: {usage})");
-        if (positional.Count > 1) throw new UsageException($"unexpected argument '{positional[1]}' (usage: {usage})");
-        var arg = positional[0];
         if (File.Exists(arg) && Path.GetFileName(arg) == Journal.FileName)
             return new JournalFolder(Path.GetDirectoryName(Path.GetFullPath(arg))!, arg);
         if (!Directory.Exists(arg)) throw new UsageException($"{arg}: no such folder (the output folder of akkakd sweep)");

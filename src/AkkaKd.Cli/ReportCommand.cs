@@ -1,17 +1,23 @@
+using System.CommandLine;
+using AkkaKd.Reports;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cli;
 
 /// <summary><c>akkakd report DIR</c>: writes DIR/report.html from the journal alone (plots embedded; nothing fetched).</summary>
 public static class ReportCommand
 {
-    public const string Usage = "akkakd report DIR";
-
-    public static int Run(string[] argv)
+    public static Command Create()
     {
-        var a = Args.Parse(argv, new HashSet<string>(), new HashSet<string>());
-        var folder = JournalFolder.Resolve(a.Positional, Usage);
+        var dir = new Argument<string>("DIR") { Description = "a sweep's output folder (or its results.jsonl); during a sweep, a report so far" };
+        var command = new Command("report", "Writes DIR/report.html from the journal alone: plots, statistics, the sweep (nothing fetched).") { dir };
+        command.SetAction(r => Run(r.GetValue(dir)!));
+        return command;
+    }
+
+    public static int Run(string dir)
+    {
+        var folder = JournalFolder.Resolve(dir);
         folder.Read(); // a journal that cannot be used: one line, exit 2, before any drawing
         string? path;
         try
@@ -22,9 +28,9 @@ public static class ReportCommand
         {
             throw new UsageException(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (ReportWriteException e)
         {
-            throw new UsageException($"{Path.Combine(folder.Dir, HtmlReport.FileName)}: cannot write: {e.Message}");
+            throw new UsageException(e.Message);
         }
         if (path is null) throw new UsageException($"{folder.JournalPath}: no journal");
         Console.WriteLine($"wrote {path}");

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Akka.Actor;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 
@@ -32,7 +36,7 @@ public static class SchedulerBench
         }
     }
 
-    public static int Run(int trials, int workers, int slots, double trialSeconds, bool json)
+    public static async Task<int> RunAsync(int trials, int workers, int slots, double trialSeconds, bool json)
     {
         if (trials < 1 || workers < 1 || slots < 1) throw new UsageException("--trials, --workers and --slots must be at least 1");
         var dir = Directory.CreateTempSubdirectory("akkakd-scheduler-bench-").FullName;
@@ -52,16 +56,16 @@ public static class SchedulerBench
                 for (int i = 0; i < workers; i++)
                 {
                     var seeds = systems.Count == 0 ? Array.Empty<string>() : [Akka.Cluster.Cluster.Get(systems[0]).SelfAddress.ToString()];
-                    systems.Add(WorkerHost.StartAsync(new NodeOptions { Seeds = seeds, Hocon = quiet }, slots,
-                        Path.Combine(dir, $"w{i}"), TimeSpan.FromSeconds(30), trainer).GetAwaiter().GetResult());
+                    systems.Add(await WorkerHost.StartAsync(new NodeOptions { Seeds = seeds, Hocon = quiet }, slots,
+                        Path.Combine(dir, $"w{i}"), TimeSpan.FromSeconds(30), trainer));
                 }
                 // A coordinator runs for hours: measure it warm. A first, smaller sweep JIT-compiles the code paths
                 // (tiered compilation would otherwise recompile them during the measured run).
                 var warmup = trialSeconds > 0 ? 0 : Math.Min(trials, 30000);
                 if (warmup > 0)
-                    RunSweep(settings with { Grid = settings.Grid with { Width = settings.Grid.Width[..warmup] } }, Path.Combine(dir, "warmup"));
+                    await RunSweep(settings with { Grid = settings.Grid with { Width = settings.Grid.Width[..warmup] } }, Path.Combine(dir, "warmup"));
                 var wall = Stopwatch.StartNew();
-                var (summary, plan) = RunSweep(settings, Path.Combine(dir, "sweep"));
+                var (summary, plan) = await RunSweep(settings, Path.Combine(dir, "sweep"));
                 wall.Stop();
                 var lines = File.ReadLines(plan.JournalPath).Count(l => l.Contains("\"type\":\"trial\""));
                 if (lines != trials || summary.Finished != trials)
@@ -84,26 +88,37 @@ public static class SchedulerBench
                 Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value}")));
                 return ExitCodes.Done;
 
-                (SweepSummary, SweepPlan) RunSweep(SweepSettings s, string outDir)
+                async Task<(SweepSummary, SweepPlan)> RunSweep(SweepSettings s, string outDir)
                 {
-                    var plan = SweepPlan.Prepare(s, outDir, false, false, "scheduler-bench");
-                    using (plan.Journal)
+                    // The same launch as akkakd sweep's, with a fingerprint instead of data: the trainer reads none.
+                    var outcome = await SweepLauncher.RunAsync(new SweepLaunch
                     {
-                        var summary = SweepRunner.RunAsync(plan, "scheduler-bench", new SweepRunOptions
+                        Settings = s,
+                        OutDir = outDir,
+                        DataFingerprint = "scheduler-bench",
+                        Notes = TextWriter.Null,
+                        Run = new SweepRunOptions
                         {
                             Slots = 0,
                             MinWorkers = workers,
                             Output = TextWriter.Null,
                             Node = new NodeOptions { Seeds = [Akka.Cluster.Cluster.Get(systems[0]).SelfAddress.ToString()], Hocon = quiet },
                             Trainer = trainer,
-                        }).GetAwaiter().GetResult();
-                        return (summary, plan);
-                    }
+                        },
+                    });
+                    return (outcome.Summary ?? throw new InvalidOperationException("the benchmark sweep did not run"), outcome.Plan);
                 }
             }
             finally
             {
-                Task.WhenAll(systems.Select(NodeBootstrap.ShutdownQuietlyAsync)).Wait(TimeSpan.FromSeconds(20));
+                try
+                {
+                    await Task.WhenAll(systems.Select(NodeBootstrap.ShutdownQuietlyAsync)).WaitAsync(TimeSpan.FromSeconds(20));
+                }
+                catch (TimeoutException)
+                {
+                    // the process ends anyway
+                }
             }
         }
         finally

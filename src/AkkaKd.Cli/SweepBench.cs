@@ -15,7 +15,7 @@ public static class SweepBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int Run(string? peer, string python, bool json)
+    public static async Task<int> RunAsync(string? peer, string python, bool json)
     {
         if (!File.Exists("/usr/bin/time")) throw new UsageException("bench --sweep measures memory with GNU time: apt-get install time");
         var dir = Directory.CreateTempSubdirectory("akkakd-sweep-bench-").FullName;
@@ -29,7 +29,7 @@ public static class SweepBench
                 "--set", "sweep.teacher.hidden=[512,512]", "--set", "sweep.teacher.epochs=3", "--set", "sweep.student.epochs=5",
                 "--set", "sweep.grid.width=[16,64]", "--set", "sweep.grid.temperature=[1,4,20]", "--set", "sweep.grid.alpha=[0.5,0.9]",
             ]);
-            var ours = Measure(self, args);
+            var ours = await MeasureAsync(self, args);
             var journal = File.ReadAllLines(Path.Combine(dir, "out", "results.jsonl"))
                 .Where(l => l.Contains("\"type\":\"trial\"")).Select(l => JsonNode.Parse(l)!).ToList();
             var row = new JsonObject
@@ -48,7 +48,7 @@ public static class SweepBench
                 using var f = File.Create(path);
                 s.CopyTo(f);
             }
-            var theirs = Measure(python, [peer, img, lbl, "--teacher", "512,512", "--teacher-epochs", "3", "--epochs", "5",
+            var theirs = await MeasureAsync(python, [peer, img, lbl, "--teacher", "512,512", "--teacher-epochs", "3", "--epochs", "5",
                 "--widths", "16,64", "--T", "1,4,20", "--alpha", "0.5,0.9", "--threads", "2"]);
             var students = theirs.Stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
                 .Where(j => (string?)j["phase"] == "student").ToList();
@@ -80,7 +80,7 @@ public static class SweepBench
     private sealed record Measured(double Seconds, double PeakMb, string Stdout);
 
     /// <summary>Runs a command under GNU time: wall seconds and peak resident memory.</summary>
-    private static Measured Measure(string program, IEnumerable<string> args)
+    private static async Task<Measured> MeasureAsync(string program, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("/usr/bin/time")
         {
@@ -91,12 +91,12 @@ public static class SweepBench
         foreach (var a in new[] { "-f", "AKKAKD_TIME %e %M", program }.Concat(args)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
         var line = stderr.Split('\n').LastOrDefault(l => l.StartsWith("AKKAKD_TIME ", StringComparison.Ordinal))
                    ?? throw new UsageException($"{Path.GetFileName(program)} failed: {stderr.Trim().Split('\n').LastOrDefault()}");
         if (p.ExitCode != 0) throw new UsageException($"{Path.GetFileName(program)} exited with {p.ExitCode}: {stderr.Trim().Split('\n').First()}");
         var parts = line.Split(' ');
-        return new Measured(double.Parse(parts[1], Inv), double.Parse(parts[2], Inv) / 1024.0, stdout.Result);
+        return new Measured(double.Parse(parts[1], Inv), double.Parse(parts[2], Inv) / 1024.0, await stdout);
     }
 }

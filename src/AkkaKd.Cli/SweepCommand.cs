@@ -1,116 +1,96 @@
-using System.Globalization;
-using AkkaKd.Cluster.Hosting;
-using AkkaKd.Distillation.Data;
-using AkkaKd.Distillation.Numerics;
+using System.CommandLine;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Reports;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Reports;
 
 namespace AkkaKd.Cli;
 
 /// <summary><c>akkakd sweep [FILE]</c>: runs a sweep file's grid on this machine and shows the leaderboard.</summary>
 public static class SweepCommand
 {
-    public const string Usage =
-        "akkakd sweep [FILE] [--out DIR] [--resume] [--force] [--set key=value]... [--slots N] [--plain] " +
-        "[--host H] [--public-host H] [--port P] [--seeds URI,...] [--min-workers K] [--config NODE.hocon]";
+    /// <summary>What the command line said, defaults applied (the node's options still fall back to the environment).</summary>
+    public sealed record Options(string? File, string? Out, bool Resume, bool Force, IReadOnlyList<string> Set, int Slots,
+        int MinWorkers, bool Plain, NodeArgs Node);
 
-    private static readonly HashSet<string> Values = ["out", "set", "slots", "min-workers", .. NodeArgs.Options];
-    private static readonly HashSet<string> Flags = ["resume", "force", "plain"];
-
-    public static int Run(string[] argv)
+    public static Command Create()
     {
-        var a = Args.Parse(argv, Values, Flags);
-        a.NoMorePositional(1, Usage);
-        var file = a.Positional.Count > 0 ? a.Positional[0] : null;
-        int slots = a.GetInt("slots", Environment.ProcessorCount, 0);
-        int minWorkers = a.GetInt("min-workers", 0, 0);
-        bool resume = a.Flag("resume"), force = a.Flag("force");
-        var outArg = a.Get("out");
-        if (resume && outArg is null) throw new UsageException("--resume needs --out DIR (the folder of the sweep to continue)");
+        var file = new Argument<string?>("FILE")
+        {
+            Description = "the sweep file (HOCON; every key has a default) [default: the built-in laptop sweep]",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var output = Opt.Text("--out", "DIR", "the output folder: journal, leaderboard, report, log [default: results/NAME-TIMESTAMP]");
+        var resume = Opt.Flag("--resume", "continue the sweep in --out DIR: trials already in its journal are skipped");
+        var force = Opt.Flag("--force", "go on in a journal of a different sweep file or other data (with --resume)");
+        var set = Opt.Repeated("--set", "key=value", "set a key of the sweep file by its full path, e.g. sweep.grid.width=[8,16] (repeatable)");
+        var slots = Opt.Int("--slots", "N", "trials at a time on this node, one per core by default; 0: none, it only coordinates",
+            Environment.ProcessorCount, 0);
+        var plain = Opt.Flag("--plain", "one line per finished trial, not the live table (always so when piped or TERM=dumb)");
+        var minWorkers = Opt.Int("--min-workers", "K", "wait for K worker nodes to join before the first trial", 0, 0);
+        var command = new Command("sweep", "Runs a sweep file's grid on this node (and its cluster), shows the leaderboard and writes the results.")
+        {
+            file, output, resume, force, set, slots, plain, minWorkers,
+        };
+        var node = new NodeArgs.Declared(command, "seed nodes of the cluster to join, akka.tcp://akkakd@HOST:PORT,... " +
+                                                  "[default: $AKKAKD_SEEDS, else none: with --port, this node is the seed]");
+        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(file), r.GetValue(output), r.GetValue(resume), r.GetValue(force),
+            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r))));
+        return command;
+    }
 
+    /// <summary>Maps the options to one library call (<see cref="SweepLauncher"/>) and its outcome to an exit code.</summary>
+    public static async Task<int> RunAsync(Options a)
+    {
+        if (a.Resume && a.Out is null) throw new UsageException("--resume needs --out DIR (the folder of the sweep to continue)");
         SweepSettings settings;
         try
         {
-            settings = SweepFile.Load(file, a.All("set"));
+            settings = SweepFile.Load(a.File, a.Set);
         }
         catch (SweepFileException e)
         {
             throw new UsageException(e.Message);
         }
-
-        // One BLAS setting per process: the cores shared among the slots.
-        Blas.Configure(Math.Max(1, Environment.ProcessorCount / Math.Max(1, slots)));
-        var source = DataSource.Parse(settings.Data.Source);
-        var data = DataCache.Get(source, settings.Data.RowsNeeded());
-        if ((long)settings.Data.Train + settings.Data.Test > data.Rows)
-            throw new UsageException($"{file ?? "sweep"}: sweep.data.train + sweep.data.test = {settings.Data.Train + settings.Data.Test:N0} rows, " +
-                                     $"but {source} has {data.Rows:N0}");
-
-        var outDir = outArg ?? Path.Combine("results",
-            $"{Safe(settings.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-        SweepPlan plan;
+        var launch = new SweepLaunch
+        {
+            Settings = settings,
+            SweepFile = a.File,
+            OutDir = a.Out,
+            Resume = a.Resume,
+            Force = a.Force,
+            Run = new SweepRunOptions
+            {
+                Slots = a.Slots,
+                MinWorkers = a.MinWorkers,
+                Output = Console.Out,
+                Live = !a.Plain && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
+                Node = a.Node.Read(null),
+            },
+        };
+        using var signals = new Signals();
+        SweepOutcome outcome;
         try
         {
-            plan = SweepPlan.Prepare(settings, outDir, resume, force, data.Fingerprint, Blas.Describe());
+            outcome = await SweepLauncher.RunAsync(launch, signals.Token);
         }
-        catch (PlanException e)
+        catch (Exception e) when (e is PlanException or ReportWriteException)
         {
-            throw new UsageException(e.Message);
+            if (e is PlanException) throw new UsageException(e.Message);
+            Console.Error.WriteLine($"akkakd: {e.Message}");
+            return ExitCodes.TrialsFailed;
         }
-
-        using (plan.Journal)
+        var err = Console.Error;
+        if (outcome.Interrupted)
         {
-            var err = Console.Error;
-            foreach (var note in plan.Notes) err.WriteLine($"akkakd: {note}");
-            Console.WriteLine(Blas.Describe() + (Blas.IsOpenBlas ? "" : " -- the sweep runs, but slowly"));
-            Console.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); output: {outDir}");
-            if (plan.Pending == 0)
-            {
-                var files = Leaderboard.WriteFiles(outDir, plan.Finished, plan.Teacher, settings.Top, $"akkakd sweep {settings.Name}").ToList();
-                if (HtmlReport.Write(outDir) is { } report) files.Add(report);
-                Console.WriteLine($"nothing to do: all {plan.Trials.Count} trials are in the journal");
-                Console.WriteLine("wrote " + string.Join(", ", files));
-                return ExitCodes.Done;
-            }
-
-            using var cancel = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            var node = NodeArgs.Read(a, Path.Combine(outDir, "akkakd.log"));
-            var options = new SweepRunOptions
-            {
-                Slots = slots,
-                MinWorkers = minWorkers,
-                Output = Console.Out,
-                Live = !a.Flag("plain") && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
-                Node = node,
-            };
-            if (node.Port > 0 || node.Seeds.Count > 0)
-                Console.WriteLine($"cluster: this node is akka.tcp://akkakd@{NodeBootstrap.PublicHost(node)}:{node.Port}" +
-                                  (node.Seeds.Count > 0 ? $", joining {string.Join(", ", node.Seeds)}" : " (the seed)") +
-                                  (minWorkers > 0 ? $"; waiting for {minWorkers} worker nodes" : ""));
-            try
-            {
-                var summary = SweepRunner.RunAsync(plan, data.Fingerprint, options, cancel.Token).GetAwaiter().GetResult();
-                if (summary.FailedTrials.Length > 0)
-                {
-                    err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {Path.Combine(outDir, "akkakd.log")}); " +
-                                  "run again with --resume to retry them");
-                    return ExitCodes.TrialsFailed;
-                }
-                return ExitCodes.Done;
-            }
-            catch (OperationCanceledException)
-            {
-                err.WriteLine($"akkakd: interrupted; finished results are in {plan.JournalPath}; continue with: akkakd sweep {file ?? ""} --out {outDir} --resume");
-                return ExitCodes.Interrupted;
-            }
+            err.WriteLine($"akkakd: interrupted; finished results are in {outcome.Plan.JournalPath}; " +
+                          $"continue with: akkakd sweep {a.File ?? ""} --out {outcome.OutDir} --resume");
+            return signals.ExitCode;
         }
+        if (outcome.Summary is not { } summary) return ExitCodes.Done; // nothing to do: the files were written
+        if (summary.Error is { } error) err.WriteLine($"akkakd: the sweep stopped: {error} (see {outcome.LogFile})");
+        if (summary.ReportError is { } reportError) err.WriteLine($"akkakd: {reportError}");
+        if (summary.FailedTrials.Length > 0)
+            err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {outcome.LogFile}); run again with --resume to retry them");
+        return summary.Error is null && summary.ReportError is null && summary.FailedTrials.Length == 0 ? ExitCodes.Done : ExitCodes.TrialsFailed;
     }
-
-    private static string Safe(string name) =>
-        string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 }

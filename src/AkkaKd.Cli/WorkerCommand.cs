@@ -1,5 +1,5 @@
-using Akka.Actor;
-using AkkaKd.Cluster.Hosting;
+using System.CommandLine;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Distillation.Numerics;
 
 namespace AkkaKd.Cli;
@@ -10,67 +10,53 @@ namespace AkkaKd.Cli;
 /// </summary>
 public static class WorkerCommand
 {
-    public const string Usage =
-        "akkakd worker --seeds URI,... [--host H] [--public-host H] [--port P] [--slots N] [--cache DIR] [--log FILE] [--config NODE.hocon]";
+    /// <summary>What the command line said (null: not given; --slots falls back to AKKAKD_SLOTS, the node to its variables).</summary>
+    public sealed record Options(string? Slots, string? Cache, string? Log, NodeArgs Node);
 
-    private static readonly HashSet<string> Values = ["slots", "cache", "log", .. NodeArgs.Options];
-
-    public static int Run(string[] argv)
+    public static Command Create()
     {
-        var a = Args.Parse(argv, Values, new HashSet<string>());
-        a.NoMorePositional(0, Usage);
-        var slotsText = a.Get("slots") ?? Environment.GetEnvironmentVariable("AKKAKD_SLOTS");
+        var slots = Opt.Text("--slots", "N", "trials at a time on this node, one BLAS thread each [default: $AKKAKD_SLOTS, else one per core]");
+        var cache = Opt.Text("--cache", "DIR", "where the node keeps the teachers it is sent [default: $XDG_CACHE_HOME/akkakd, else ~/.cache/akkakd]");
+        var log = Opt.Text("--log", "FILE", "Akka's log lines [default: CACHE/worker.log]");
+        var command = new Command("worker",
+            "Runs a long-lived worker node: it serves every sweep launched in its cluster until SIGTERM or Ctrl-C, which give its trials back and leave the cluster.")
+        {
+            slots, cache, log,
+        };
+        var node = new NodeArgs.Declared(command, "seed nodes of the cluster to join, akka.tcp://akkakd@HOST:PORT,... (required) [default: $AKKAKD_SEEDS]");
+        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(slots), r.GetValue(cache), r.GetValue(log), node.Get(r))));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(Options a)
+    {
+        var slotsText = a.Slots ?? Environment.GetEnvironmentVariable("AKKAKD_SLOTS");
         int slots = Environment.ProcessorCount;
         if (!string.IsNullOrWhiteSpace(slotsText) && (!int.TryParse(slotsText, out slots) || slots < 1))
             throw new UsageException($"--slots: '{slotsText}' is not a whole number >= 1");
-        var cache = a.Get("cache") ?? Path.Combine(
+        var cache = a.Cache ?? Path.Combine(
             Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
             "akkakd");
-        var log = a.Get("log") ?? Path.Combine(cache, "worker.log");
-        var node = NodeArgs.Read(a, log);
+        var log = a.Log ?? Path.Combine(cache, "worker.log");
+        var node = a.Node.Read(log);
         if (node.Seeds.Count == 0) throw new UsageException("worker: --seeds (or AKKAKD_SEEDS) names the cluster to join, e.g. akka.tcp://akkakd@10.0.0.1:4053");
 
-        Blas.Configure(Math.Max(1, Environment.ProcessorCount / slots));
+        Blas.Configure(1); // each sweep sets its own threads per trial (sweep.threads-per-trial) as its trials arrive
         Console.WriteLine(Blas.Describe());
-        // Akka's standard-out logger speaks up while a system shuts down (akka.net#5246): keep it off the screen.
-        // SIGTERM is Akka's own: its signal handler runs the coordinated shutdown (trials handed back, cluster left).
-        var console = Console.Out;
-        ActorSystem? current = null;
-        Console.CancelKeyPress += (_, e) =>
+        using var signals = new Signals();
+        try
         {
-            e.Cancel = true;
-            if (current is { } s) CoordinatedShutdown.Get(s).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        };
-
-        while (true)
-        {
-            ActorSystem system;
-            Console.SetOut(TextWriter.Null); // a node that Akka stops while it joins speaks on standard out too
-            try
-            {
-                system = WorkerHost.StartAsync(node, slots, cache, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
-            }
-            catch (TimeoutException e)
-            {
-                throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)}: {e.Message} " +
-                                         $"(is the seed up, its port open, and TLS set alike on both sides? see {log})");
-            }
-            finally
-            {
-                Console.SetOut(console);
-            }
-            current = system;
-            console.WriteLine($"worker akka.tcp://akkakd@{NodeBootstrap.NodeName(system)}: {slots} slot{(slots == 1 ? "" : "s")}, joined {string.Join(", ", node.Seeds)}; log: {log}");
-            Console.SetOut(TextWriter.Null);
-            system.WhenTerminated.GetAwaiter().GetResult();
-            Console.SetOut(console);
-            // Downed (cut off from the cluster for too long, or taken for dead): join again. Anything else
-            // (SIGTERM, Ctrl-C, a failed TLS handshake) ends the worker.
-            if (CoordinatedShutdown.Get(system).ShutdownReason is not CoordinatedShutdown.ClusterDowningReason) break;
-            console.WriteLine("worker: removed from the cluster; joining again");
-            Thread.Sleep(1000);
+            await WorkerService.ServeAsync(new WorkerServeOptions { Node = node, Slots = slots, CacheDir = cache }, signals.Token);
         }
-        console.WriteLine("worker: left the cluster");
-        return ExitCodes.Done;
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            Console.WriteLine("worker: stopped before it joined");
+        }
+        catch (TimeoutException e)
+        {
+            throw new UsageException($"could not join the cluster at {string.Join(", ", node.Seeds)}: {e.Message} " +
+                                     $"(is the seed up, its port open, and TLS set alike on both sides? see {log})");
+        }
+        return ExitCodes.Done; // a worker asked to stop has done its job: trials handed back, cluster left
     }
 }

@@ -8,5 +8,5 @@ public static class DataRows
     /// stops there, and the data fingerprint covers exactly these rows, so the launching node and every worker must
     /// load with this same count (both call this).
     /// </summary>
-    public static int RowsNeeded(this DataSettings d) => (int)Math.Min(int.MaxValue, (long)d.Train + d.Test);
+    public static int RowsNeeded(this DataSettings d) => (int)Math.Min(int.MaxValue, d.Rows);
 }

@@ -48,10 +48,30 @@ public sealed record TrialResult(
     [property: JsonPropertyName("teacher_params")] long TeacherParams,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
     [property: JsonPropertyName("node")] string Node,
-    [property: JsonPropertyName("finished")] DateTimeOffset Finished)
+    [property: JsonPropertyName("finished")] DateTimeOffset Finished,
+    [property: JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValAcc = null,
+    [property: JsonPropertyName("val_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValLoss = null,
+    [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null,
+    [property: JsonPropertyName("val_loss_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValLossCurve = null,
+    [property: JsonPropertyName("epochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Epochs = null)
 {
     [JsonPropertyName("type")] public string Type => "trial";
-    [JsonIgnore] public bool IsBaseline => Alpha == 0;
+
+    /// <summary>
+    /// The accuracy every choice is made on: validation accuracy; a journal from before the validation slice has only test
+    /// accuracy, and then (only then) that one, with <see cref="SelectedOnTest"/> saying so.
+    /// </summary>
+    [JsonIgnore] public double SelectionAcc => ValAcc ?? TestAcc;
+
+    [JsonIgnore] public bool SelectedOnTest => ValAcc is null;
+    [JsonIgnore] public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
+
+    /// <summary>Every number can be journalled (a diverged trial's NaN or infinity cannot: JSON has no such numbers).</summary>
+    [JsonIgnore]
+    public bool IsFinite => double.IsFinite(TestAcc) && double.IsFinite(TestLoss) && double.IsFinite(TrainSeconds) &&
+                            (TeacherAcc is null || double.IsFinite(TeacherAcc.Value)) &&
+                            (ValAcc is null || double.IsFinite(ValAcc.Value)) && (ValLoss is null || double.IsFinite(ValLoss.Value)) &&
+                            (ValAccCurve ?? []).All(double.IsFinite) && (ValLossCurve ?? []).All(double.IsFinite);
 }
 
 /// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>
@@ -64,6 +84,14 @@ public sealed record TeacherRecord(
     [property: JsonPropertyName("node")] string Node)
 {
     [JsonPropertyName("type")] public string Type => "teacher";
+
+    /// <summary>Validation accuracy after the last epoch (none without a validation slice, or in an older journal).</summary>
+    [JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValAcc { get; init; }
+
+    /// <summary>Validation accuracy after every epoch.</summary>
+    [JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ValAccCurve { get; init; }
 }
 
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
@@ -152,9 +180,27 @@ public sealed class Journal : IDisposable
         return new Journal(file, path);
     }
 
-    public Task AppendAsync(TrialResult result) => Enqueue(JsonSerializer.Serialize(result, Json));
+    /// <summary>
+    /// Appends a result; the task completes once the line is durable. It never throws: a line that cannot be written
+    /// (a number JSON cannot hold, a full disk) fails the task instead, so a caller in an actor keeps its state.
+    /// </summary>
+    public Task AppendAsync(TrialResult result) => Serialized(() => JsonSerializer.Serialize(result, Json));
 
-    public Task AppendAsync(TeacherRecord teacher) => Enqueue(JsonSerializer.Serialize(teacher, Json));
+    private Task Serialized(Func<string> serialize)
+    {
+        string line;
+        try
+        {
+            line = serialize();
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            return Task.FromException(new JournalException($"a line that JSON cannot hold: {e.Message}"));
+        }
+        return Enqueue(line);
+    }
+
+    public Task AppendAsync(TeacherRecord teacher) => Serialized(() => JsonSerializer.Serialize(teacher, Json));
 
     private Task Enqueue(string json)
     {

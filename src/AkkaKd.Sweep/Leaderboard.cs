@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace AkkaKd.Sweep;
 
 /// <summary>One configuration (width, T, alpha) of the ranking, its accuracy averaged over the seeds that finished.</summary>
@@ -21,10 +18,10 @@ public sealed record LeaderboardRow(
     string Nodes,
     double? GainCi95 = null)
 {
-    public bool IsBaseline => Alpha == 0;
+    public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
 }
 
-/// <summary>The ranking of finished trials, and its files.</summary>
+/// <summary>The ranking of finished trials (its tables and files are drawn by AkkaKd.Reports).</summary>
 public static class Leaderboard
 {
     /// <summary>
@@ -63,7 +60,7 @@ public static class Leaderboard
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
                     string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
-                    g.Key.Alpha == 0 ? null : gainCi);
+                    AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha) ? null : gainCi);
             })
             .OrderByDescending(r => r.MeanAcc)
             .ThenBy(r => r.Params)
@@ -72,91 +69,4 @@ public static class Leaderboard
             .ToList();
         return rows.Select((r, i) => r with { Rank = i + 1 }).ToList();
     }
-
-    public static readonly string[] Columns =
-        ["rank", "width", "T", "alpha", "acc", "ci95", "seeds", "gain", "gap_teacher", "params", "compression", "train_s", "node"];
-
-    public static string[] Cells(LeaderboardRow r) =>
-    [
-        r.Rank.ToString(CultureInfo.InvariantCulture),
-        r.Width.ToString(CultureInfo.InvariantCulture),
-        r.Temperature is { } t ? Fmt(t, "0.##") : "-",
-        Fmt(r.Alpha, "0.##"),
-        Pct(r.MeanAcc),
-        r.Ci95 is { } ci ? "±" + Fmt(ci * 100, "0.00") : "",
-        r.Seeds.ToString(CultureInfo.InvariantCulture),
-        r.IsBaseline ? "baseline" : r.Gain is { } g ? Signed(g * 100) : "",
-        r.GapToTeacher is { } gap ? Signed(gap * 100) : "",
-        r.Params.ToString("N0", CultureInfo.InvariantCulture),
-        r.Compression is { } c ? Fmt(c, "0.0") + "x" : "",
-        Fmt(r.TrainSeconds, "0.00"),
-        r.Nodes,
-    ];
-
-    /// <summary>The ranking as aligned text lines, header first: the live table's and <c>akkakd leaderboard</c>'s.</summary>
-    public static IReadOnlyList<string> Table(IReadOnlyList<LeaderboardRow> rows)
-    {
-        var cells = new List<string[]> { Columns };
-        cells.AddRange(rows.Select(Cells));
-        var widths = Enumerable.Range(0, Columns.Length).Select(i => cells.Max(c => c[i].Length)).ToArray();
-        return cells.Select(c => string.Join("  ", c.Select((s, i) => i is 0 or 1 or 4 or 5 or 9 or 10 or 11 ? s.PadLeft(widths[i]) : s.PadRight(widths[i]))).TrimEnd()).ToList();
-    }
-
-    /// <summary>leaderboard.csv: every configuration, machine-readable (accuracies as fractions, not percent).</summary>
-    public static string ToCsv(IReadOnlyList<LeaderboardRow> rows)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("rank,width,temperature,alpha,seeds,test_acc_mean,test_acc_sd,test_acc_ci95,gain_over_baseline,gap_to_teacher,params,compression,train_seconds,nodes");
-        foreach (var r in rows)
-        {
-            sb.AppendLine(string.Join(',',
-                r.Rank, r.Width, r.Temperature is { } t ? Num(t) : "", Num(r.Alpha), r.Seeds, Num(r.MeanAcc),
-                Opt(r.StdDev), Opt(r.Ci95), Opt(r.Gain), Opt(r.GapToTeacher), r.Params, Opt(r.Compression),
-                Num(r.TrainSeconds), Quote(r.Nodes)));
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>leaderboard.md: the top rows as a Markdown table (accuracies in percent).</summary>
-    public static string ToMarkdown(IReadOnlyList<LeaderboardRow> rows, int top, string title, string? teacherLine)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine($"# {title}");
-        sb.AppendLine();
-        if (teacherLine != null) sb.AppendLine(teacherLine).AppendLine();
-        sb.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        sb.AppendLine("|" + string.Concat(Columns.Select(_ => " --- |")));
-        foreach (var r in rows.Take(top)) sb.AppendLine("| " + string.Join(" | ", Cells(r)) + " |");
-        if (rows.Count > top) sb.AppendLine().AppendLine($"{rows.Count - top} more in leaderboard.csv.");
-        sb.AppendLine();
-        sb.AppendLine("acc: test accuracy (%), mean over seeds; ci95: half-width of the 95% interval (Student's t) when there are several seeds; " +
-                      "gain: points over the same-width baseline (alpha 0), paired by seed; gap_teacher: points to the teacher; " +
-                      "compression: teacher parameters / student parameters; train_s: seconds of training per trial.");
-        return sb.ToString();
-    }
-
-    /// <summary>Writes leaderboard.csv (every row) and leaderboard.md (the top rows); returns their paths.</summary>
-    public static IReadOnlyList<string> WriteFiles(string outDir, IReadOnlyList<TrialResult> results, TeacherRecord? teacher, int top, string title)
-    {
-        Directory.CreateDirectory(outDir);
-        var rows = Rank(results, teacher);
-        var teacherLine = TeacherLine(teacher);
-        var csv = Path.Combine(outDir, "leaderboard.csv");
-        var md = Path.Combine(outDir, "leaderboard.md");
-        File.WriteAllText(csv, ToCsv(rows));
-        File.WriteAllText(md, ToMarkdown(rows, top, title, teacherLine));
-        return [csv, md];
-    }
-
-    /// <summary>One line about the teacher, as the leaderboard shows it.</summary>
-    public static string TeacherLine(TeacherRecord? t) => t is null
-        ? "teacher: not trained yet"
-        : $"teacher: acc {Pct(t.TestAcc)}%, {t.Params.ToString("N0", CultureInfo.InvariantCulture)} parameters, {Fmt(t.TrainSeconds, "0.0")} s on {t.Node}";
-
-    private static string Pct(double v) => Fmt(v * 100, "0.00");
-    private static string Signed(double v) => (v >= 0 ? "+" : "") + Fmt(v, "0.00");
-    private static string Fmt(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
-    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-    private static string Opt(double? v) => v is { } x ? Num(x) : "";
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

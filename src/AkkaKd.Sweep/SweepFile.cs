@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using AkkaKd.Distillation.Data;
+using AkkaKd.Distillation.Training;
 
 namespace AkkaKd.Sweep;
 
@@ -12,23 +13,27 @@ public sealed class SweepFileException(string message) : Exception(AkkaKd.Distil
 /// Reads a sweep file (HOCON, every key with a default), applies <c>--set key=value</c> overrides and validates the
 /// result before any work starts.
 /// </summary>
-public static class SweepFile
+public static partial class SweepFile
 {
     /// <summary>The default sweep: every key, with its default value (also the laptop sweep).</summary>
     public const string Defaults = """
         sweep {
           name = laptop
           seed = 1
-          data    { source = "embedded:mnist10k", train = 8000, test = 2000 }
-          teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001 }
-          student { epochs = 10, batch = 128, lr = 0.001 }
+          data    { source = "embedded:mnist10k", train = 7000, validation = 1000, test = 2000 }
+          teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001, dropout = 0, input-dropout = 0, jitter = 0 }
+          student { epochs = 10, batch = 128, lr = 0.001, layers = 1, dropout = 0, input-dropout = 0, jitter = 0 }
           grid    { temperature = [1, 2, 4, 8, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1] }
           leaderboard { top = 20 }
           max-trials = 10000
+          threads-per-trial = 1
         }
         """;
 
-    private enum Kind { String, Int, PositiveInt, Double, IntList, DoubleList }
+    private enum Kind { String, Int, PositiveInt, Double, IntList, DoubleList, Rate }
+
+    /// <summary>The most hidden layers a student may have.</summary>
+    public const int MaxStudentLayers = 8;
 
     private static readonly (string Path, Kind Kind)[] Schema =
     [
@@ -36,20 +41,29 @@ public static class SweepFile
         ("sweep.seed", Kind.Int),
         ("sweep.data.source", Kind.String),
         ("sweep.data.train", Kind.PositiveInt),
+        ("sweep.data.validation", Kind.Int),
         ("sweep.data.test", Kind.PositiveInt),
         ("sweep.teacher.hidden", Kind.IntList),
         ("sweep.teacher.epochs", Kind.PositiveInt),
         ("sweep.teacher.batch", Kind.PositiveInt),
         ("sweep.teacher.lr", Kind.Double),
+        ("sweep.teacher.dropout", Kind.Rate),
+        ("sweep.teacher.input-dropout", Kind.Rate),
+        ("sweep.teacher.jitter", Kind.Int),
         ("sweep.student.epochs", Kind.PositiveInt),
         ("sweep.student.batch", Kind.PositiveInt),
         ("sweep.student.lr", Kind.Double),
+        ("sweep.student.layers", Kind.PositiveInt),
+        ("sweep.student.dropout", Kind.Rate),
+        ("sweep.student.input-dropout", Kind.Rate),
+        ("sweep.student.jitter", Kind.Int),
         ("sweep.grid.temperature", Kind.DoubleList),
         ("sweep.grid.alpha", Kind.DoubleList),
         ("sweep.grid.width", Kind.IntList),
         ("sweep.grid.seeds", Kind.IntList),
         ("sweep.leaderboard.top", Kind.PositiveInt),
         ("sweep.max-trials", Kind.PositiveInt),
+        ("sweep.threads-per-trial", Kind.PositiveInt),
     ];
 
     private static readonly Dictionary<string, Kind> Known = Schema.ToDictionary(s => s.Path, s => s.Kind);
@@ -229,15 +243,18 @@ public static class SweepFile
         var s = new SweepSettings(
             Name: reader.String("sweep.name"),
             Seed: reader.Int("sweep.seed"),
-            Data: new DataSettings(reader.String("sweep.data.source"), reader.PositiveInt("sweep.data.train"), reader.PositiveInt("sweep.data.test")),
+            Data: new DataSettings(reader.String("sweep.data.source"), reader.PositiveInt("sweep.data.train"), reader.PositiveInt("sweep.data.test"),
+                reader.IntIn("sweep.data.validation", 0, int.MaxValue)),
             Teacher: new TeacherSettings(reader.IntList("sweep.teacher.hidden", allowEmpty: false), reader.PositiveInt("sweep.teacher.epochs"),
-                reader.PositiveInt("sweep.teacher.batch"), reader.PositiveDouble("sweep.teacher.lr")),
+                reader.PositiveInt("sweep.teacher.batch"), reader.PositiveDouble("sweep.teacher.lr"), reader.Regularization("sweep.teacher")),
             Student: new StudentSettings(reader.PositiveInt("sweep.student.epochs"), reader.PositiveInt("sweep.student.batch"),
-                reader.PositiveDouble("sweep.student.lr")),
+                reader.PositiveDouble("sweep.student.lr"), reader.IntIn("sweep.student.layers", 1, MaxStudentLayers),
+                reader.Regularization("sweep.student")),
             Grid: new GridSettings(reader.DoubleList("sweep.grid.temperature"), reader.DoubleList("sweep.grid.alpha"),
                 reader.IntList("sweep.grid.width", allowEmpty: false), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
             Top: reader.PositiveInt("sweep.leaderboard.top"),
-            MaxTrials: reader.PositiveInt("sweep.max-trials"));
+            MaxTrials: reader.PositiveInt("sweep.max-trials"),
+            ThreadsPerTrial: reader.IntIn("sweep.threads-per-trial", 1, 256));
 
         if (DataSource.TryParse(s.Data.Source, out var err) is null)
             throw new SweepFileException($"{origin}: sweep.data.source: {err}");
@@ -266,82 +283,5 @@ public static class SweepFile
         for (int j = 1; j <= b.Length; j++)
             d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
         return d[a.Length, b.Length];
-    }
-
-    /// <summary>Typed reads of leaf values, each error one line naming the key.</summary>
-    private sealed class Reader(Config c, string origin)
-    {
-        private SweepFileException Error(string path, string problem) => new($"{origin}: {path}: {problem}");
-
-        private HoconValue Value(string path)
-        {
-            var v = c.GetValue(path);
-            if (v is null) throw Error(path, "missing");
-            return v;
-        }
-
-        private string Scalar(string path)
-        {
-            var v = Value(path);
-            if (v.IsObject()) throw Error(path, "expected a value, found an object");
-            if (v.IsArray()) throw Error(path, "expected a single value, found a list");
-            return v.GetString() ?? throw Error(path, "missing");
-        }
-
-        public string String(string path)
-        {
-            var s = Scalar(path);
-            if (string.IsNullOrWhiteSpace(s)) throw Error(path, "must not be empty");
-            return s;
-        }
-
-        public int Int(string path) => ParseInt(path, Scalar(path), int.MinValue);
-
-        public int PositiveInt(string path) => ParseInt(path, Scalar(path), 1);
-
-        public double PositiveDouble(string path)
-        {
-            var d = ParseDouble(path, Scalar(path));
-            if (!(d > 0)) throw Error(path, $"{SweepSettings.Num(d)} is not > 0");
-            return d;
-        }
-
-        public int[] IntList(string path, bool allowEmpty, int min = 1) =>
-            Items(path).Select(s => ParseInt(path, s, min)).ToArray() is var xs && (xs.Length > 0 || allowEmpty)
-                ? xs
-                : throw Error(path, "the list is empty");
-
-        public double[] DoubleList(string path) => Items(path).Select(s => ParseDouble(path, s)).ToArray();
-
-        private List<string> Items(string path)
-        {
-            var v = Value(path);
-            if (v.IsObject()) throw Error(path, "expected a list, found an object");
-            // A single value is a list of one. Akka's parser reads "[]" as a value that is no list and no string.
-            if (!v.IsArray()) return v.GetString() is { } single ? [single] : [];
-            var items = new List<string>();
-            foreach (var item in v.GetArray())
-            {
-                if (item.Values.Count == 0) continue; // Akka's parser reads "[ ]" as a list of one item holding nothing
-                if (item.IsObject() || item.IsArray()) throw Error(path, "expected a list of numbers");
-                items.Add(item.GetString() ?? throw Error(path, "expected a list of numbers, found null"));
-            }
-            return items;
-        }
-
-        private int ParseInt(string path, string s, int min)
-        {
-            if (!int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-                throw Error(path, $"expected a whole number, found '{s}'");
-            if (v < min) throw Error(path, min == 1 ? $"{v} is less than 1" : $"{v} is less than {min}");
-            return v;
-        }
-
-        private double ParseDouble(string path, string s)
-        {
-            if (!double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                throw Error(path, $"expected a number, found '{s}'");
-            return v == 0 ? 0.0 : v; // -0 is 0: an alpha of -0.0 is the same baseline as 0, with the same key
-        }
     }
 }

@@ -1,3 +1,6 @@
+using AkkaKd.Sweep.Search;
+using AkkaKd.Sweep.Work;
+
 namespace AkkaKd.Sweep;
 
 /// <summary>A sweep's output folder cannot be used as asked (exit code 2): a journal in the way, or another sweep's.</summary>
@@ -21,8 +24,21 @@ public sealed record SweepPlan(
     public int Pending => Trials.Count - Finished.Count;
     public string JournalPath => Path.Combine(OutDir, Journal.FileName);
 
+    /// <summary>The sweep's search policy: what it runs and what follows a result.</summary>
+    public ISearchPolicy Policy() => new GridPolicy(Trials, Settings.Student.Epochs);
+
+    /// <summary>
+    /// The work ledger of this run: the policy's work less what the journal holds; the teacher from the journal if it
+    /// can still be used (its artifact is here), else trained by the first worker that asks.
+    /// </summary>
+    public WorkLedger<TWorker> Ledger<TWorker>(TeacherRecord? teacher) where TWorker : notnull =>
+        new(Policy(), new TeacherWork(Settings.TeacherKey()), teacher, Finished.Select(r => r.Id));
+
     /// <summary>The key the sweep's teacher is journalled under: its settings and the data it learned.</summary>
-    public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) => s.TeacherKey() + ";data=" + dataFingerprint;
+    /// <remarks>It covers every slice: a teacher trained on other training rows has logits of another length, and one
+    /// measured on other test rows has another accuracy, so it is never reused across a change of slices.</remarks>
+    public static string TeacherJournalKey(SweepSettings s, string dataFingerprint) =>
+        s.TeacherKey() + ";slices=" + s.Data.Slices + ";data=" + dataFingerprint;
 
     /// <param name="backend">The GEMM backend of this node, as the journal's header records it (optional).</param>
     /// <param name="setAsideBadLines">On resume, move journal lines that cannot be read to results.jsonl.bad and go on.</param>

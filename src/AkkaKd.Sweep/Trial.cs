@@ -1,3 +1,5 @@
+using AkkaKd.Distillation.Numerics;
+
 namespace AkkaKd.Sweep;
 
 /// <summary>
@@ -6,10 +8,10 @@ namespace AkkaKd.Sweep;
 /// </summary>
 public sealed record Trial(string Id, string Key, int Width, double? Temperature, double Alpha, int Seed, ulong StudentSeed)
 {
-    public bool IsBaseline => Alpha == 0;
+    public bool IsBaseline => KdTerms.IsBaselineAlpha(Alpha);
 
-    /// <summary>T as the trainer takes it (any value works for a baseline).</summary>
-    public float TrainTemperature => (float)(Temperature ?? 1.0);
+    /// <summary>T and alpha as the trainer takes them (T 1 for a baseline, where it does not matter).</summary>
+    public KdTerms Kd => KdTerms.Of(Temperature, Alpha);
 
     public string Label => IsBaseline
         ? $"w{Width} baseline s{Seed}"
@@ -31,7 +33,7 @@ public static class Grid
         foreach (var t in s.Grid.Temperature)
         foreach (var seed in s.Grid.Seeds)
         {
-            double? temperature = alpha == 0 ? null : t;
+            double? temperature = KdTerms.IsBaselineAlpha(alpha) ? null : t;
             var key = TrialKey(s, width, temperature, alpha, seed);
             if (!seen.Add(key)) continue;
             trials.Add(new Trial(TrialId(key), key, width, temperature, alpha, seed, StudentSeed(s, width, seed)));
@@ -44,8 +46,8 @@ public static class Grid
     /// </summary>
     public static long Count(GridSettings g)
     {
-        long distilledAlphas = g.Alpha.Distinct().Count(a => a != 0);
-        long baselines = g.Alpha.Contains(0.0) ? 1 : 0;
+        long distilledAlphas = g.Alpha.Distinct().Count(a => !KdTerms.IsBaselineAlpha(a));
+        long baselines = g.Alpha.Any(KdTerms.IsBaselineAlpha) ? 1 : 0;
         return (distilledAlphas * g.Temperature.Distinct().Count() + baselines) * g.Width.Distinct().Count() * g.Seeds.Distinct().Count();
     }
 
@@ -54,8 +56,8 @@ public static class Grid
     /// training settings, width, T (or "-" for a baseline), alpha, replicate seed and sweep seed.
     /// </summary>
     public static string TrialKey(SweepSettings s, int width, double? temperature, double alpha, int seed) =>
-        $"data={s.Data.Source},{s.Data.Train},{s.Data.Test};teacher={s.TeacherKey()};" +
-        $"student=e{s.Student.Epochs},b{s.Student.Batch},lr{SweepSettings.Num(s.Student.Lr)};" +
+        $"data={s.Data.Source},{s.Data.Slices};teacher={s.TeacherKey()};" +
+        $"student=e{s.Student.Epochs},b{s.Student.Batch},lr{SweepSettings.Num(s.Student.Lr)}{s.StudentExtras()};" +
         $"width={width};T={(temperature is { } t ? SweepSettings.Num(t) : "-")};alpha={SweepSettings.Num(alpha)};" +
         $"seed={seed};sweep_seed={s.Seed}";
 

@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using YamlDotNet.RepresentationModel;
 
 namespace AkkaKd.Cli.Tests;
@@ -32,8 +36,12 @@ public sealed partial class DeploymentFilesTests
     private static HashSet<string> Flags(string text) =>
         FlagPattern().Matches(text).Select(m => m.Groups[1].Value).ToHashSet();
 
-    private static readonly HashSet<string> SweepFlags = Flags(SweepCommand.Usage);
-    private static readonly HashSet<string> WorkerFlags = Flags(WorkerCommand.Usage);
+    private static readonly HashSet<string> SweepFlags = Names(SweepCommand.Create());
+    private static readonly HashSet<string> WorkerFlags = Names(WorkerCommand.Create());
+
+    /// <summary>The options a command declares, without their dashes.</summary>
+    private static HashSet<string> Names(System.CommandLine.Command command) =>
+        command.Options.Select(o => o.Name.TrimStart('-')).ToHashSet();
 
     private static void AssertAccepted(IEnumerable<string> used, IEnumerable<string> accepted, string where)
     {
@@ -293,7 +301,7 @@ public sealed partial class DeploymentFilesTests
         // The command line still decides where the node lives and whom it joins.
         Assert.Equal(4053, config.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.Equal(new[] { "akka.tcp://akkakd@coordinator:4053" }, config.GetStringList("akka.cluster.seed-nodes"));
-        Assert.Equal("AkkaKd.Cluster.Hosting.FileLogger, AkkaKd.Cluster", config.GetStringList("akka.loggers").Single());
+        Assert.Equal("AkkaKd.Cluster.Node.FileLogger, AkkaKd.Cluster", config.GetStringList("akka.loggers").Single());
     }
 
     [Fact]

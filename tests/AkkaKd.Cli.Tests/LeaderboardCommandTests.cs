@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using AkkaKd.Reports;
+using AkkaKd.Reports.Tests;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Tests;
 
 namespace AkkaKd.Cli.Tests;
 
@@ -35,8 +36,8 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Equal("", err);
 
-        // The very lines the live table draws: Leaderboard.Table over Leaderboard.Rank.
-        var expected = Leaderboard.Table(Leaderboard.Rank(results, ReportFixture.Teacher()));
+        // The very lines the live table draws: LeaderboardTable.Lines over Leaderboard.Rank.
+        var expected = LeaderboardTable.Lines(Leaderboard.Rank(results, ReportFixture.Teacher()));
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         int start = lines.FindIndex(l => l.StartsWith("rank ", StringComparison.Ordinal));
         Assert.Equal(expected, lines.Skip(start).Take(expected.Count));
@@ -108,7 +109,7 @@ public sealed class LeaderboardCommandTests : IDisposable
 
         (code, _, err) = await Akkakd.Run(_dir, Limit, command);
         Assert.Equal(2, code);
-        Akkakd.AssertOneLineError(err, $"akkakd {command} DIR");
+        Akkakd.AssertOneLineError(err, "argument missing", $"akkakd {command} --help");
     }
 
     [Theory]
@@ -192,7 +193,9 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.Contains("108/108 trials in the journal (sweep", p.Out);
         // Piped: each drawing is printed once, after a blank line; never cursor movements.
         Assert.DoesNotContain("\x1b[", p.Out);
-        Assert.InRange(Drawings(p), 4, 8);
+        // At least once per growth; how often more depends on how the appends fall across its polls (a loaded machine
+        // splits them more), but never once per line.
+        Assert.InRange(Drawings(p), 4, 30);
         Assert.Equal("", p.Err);
     }
 

@@ -1,6 +1,10 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 
 namespace AkkaKd.Cli.Tests;
 

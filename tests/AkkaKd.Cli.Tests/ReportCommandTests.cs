@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using AkkaKd.Reports.Tests;
 using AkkaKd.Sweep;
-using AkkaKd.Sweep.Tests;
 
 namespace AkkaKd.Cli.Tests;
 
@@ -74,10 +74,10 @@ public sealed class ReportCommandTests : IDisposable
     {
         var (code, output, _) = await Akkakd.Run(_dir, Limit, "--help");
         Assert.Equal(0, code);
-        Assert.Contains("akkakd report DIR", output);
-        Assert.Contains("akkakd leaderboard DIR [--watch] [--top N]", output);
+        Assert.Contains("report <DIR>", output);
+        Assert.Contains("leaderboard <DIR>", output);
         (code, output, _) = await Akkakd.Run(_dir, Limit, "report", "--help");
         Assert.Equal(0, code);
-        Assert.Contains("akkakd report DIR", output);
+        Assert.Contains("akkakd report <DIR>", output);
     }
 }

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 
 namespace AkkaKd.Cli.Tests;
 
@@ -273,12 +277,12 @@ public sealed class TlsClusterTests : IDisposable
         });
         Assert.True(on.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
         Assert.Equal(["akka.ssl.tcp://akkakd@10.0.0.1:4053", "akka.ssl.tcp://akkakd@10.0.0.2:4053"], on.GetStringList("akka.cluster.seed-nodes"));
-        Assert.Equal(new TlsFiles("node.pfx", "pw", "ca.crt"), NodeBootstrap.Tls(on));
+        Assert.Equal(new TlsFiles("node.pfx", "pw", "ca.crt"), NodeTls.Files(on));
 
         var off = NodeBootstrap.BuildConfig(new NodeOptions { Seeds = seeds[..1] });
         Assert.False(off.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
         Assert.Equal(seeds[..1], off.GetStringList("akka.cluster.seed-nodes"));
-        Assert.Null(NodeBootstrap.Tls(off));
+        Assert.Null(NodeTls.Files(off));
     }
 
     [Fact]

@@ -1,7 +1,11 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using AkkaKd.Cluster.Actors;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 
@@ -30,7 +34,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         var plan = SweepPlan.Prepare(settings, Path.Combine(_dir, Guid.NewGuid().ToString("N")), false, false, "fp");
         _journals.Add(plan.Journal);
         var ctx = new SweepContext(plan.SweepId, settings, "fp");
-        var coordinator = Sys.ActorOf(SweepCoordinator.Props(ctx, plan.Trials, plan.Finished, null, plan.Journal, _reporter.Ref));
+        var coordinator = Sys.ActorOf(SweepCoordinator.Props(ctx, plan.Ledger<IActorRef>(null), plan.Journal, _reporter.Ref));
         return (coordinator, plan);
     }
 
@@ -88,7 +92,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         Sys.Stop(w1.Ref);
         var again = w2.ExpectMsg<TrialAssignment>(TimeSpan.FromSeconds(5));
         Assert.Equal(first.Trial.Id, again.Trial.Id);
-        _reporter.FishForMessage(m => m is TrialRequeued r && r.TrialId == first.Trial.Id, TimeSpan.FromSeconds(5));
+        _reporter.FishForMessage(m => m is TrialRequeued r && r.WorkId == first.Trial.Id, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -173,7 +177,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         var plan = SweepPlan.Prepare(settings, dir, true, false, "fp");
         _journals.Add(plan.Journal);
         Assert.Single(plan.Finished);
-        var c = Sys.ActorOf(SweepCoordinator.Props(new SweepContext(plan.SweepId, settings, "fp"), plan.Trials, plan.Finished, null,
+        var c = Sys.ActorOf(SweepCoordinator.Props(new SweepContext(plan.SweepId, settings, "fp"), plan.Ledger<IActorRef>(null),
             plan.Journal, _reporter.Ref));
         var w = CreateTestProbe();
         var handed = new List<string>();

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Sweep;

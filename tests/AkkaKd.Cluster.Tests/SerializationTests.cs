@@ -1,10 +1,15 @@
 using Akka.Actor;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Cluster.Serialization;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Tests;
 
@@ -23,14 +28,20 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new RequestWork(TestActor, "node1");
         yield return new NoWorkYet("sweep1");
         yield return ctx;
-        yield return new TrialAssignment(ctx, trial, teacher, TestActor);
-        yield return new TrialAssignment(ctx, trials.First(t => t.IsBaseline), null, null);
-        yield return new TeacherAssignment(ctx, "key");
+        yield return new SweepContext("sweep2", settings with
+        {
+            Teacher = settings.Teacher with { Regularization = new(0.5, 0.2, 2) },
+            Student = settings.Student with { Layers = 2, Regularization = new(0.1, 0, 1) },
+        }, new string('a', 64));
+        yield return new TrialAssignment(ctx, new TrialWork(trial, 5), teacher, TestActor);
+        yield return new TrialAssignment(ctx, new TrialWork(trials.First(t => t.IsBaseline), 5, 2), null, null);
+        yield return new TeacherAssignment(ctx, new TeacherWork("key"));
         yield return new TrialProgress("sweep1", trial.Id, 2, 5, 0.25, 1.5);
         yield return new TrialCompleted("sweep1", result);
         yield return new TrialFailed("sweep1", trial.Id, "node1", "boom", true);
         yield return new TeacherTrained("sweep1", teacher, TestActor);
-        yield return new WorkReturned("sweep1", trial.Id, "node1", "node leaving");
+        yield return new WorkReturned("sweep1", new TrialWork(trial, 5), "node1", ReturnReason.NodeLeaving);
+        yield return new WorkReturned("sweep1", new TeacherWork("key"), "node1", ReturnReason.DataMismatch, "other pixels");
         yield return new CoordinatorUp(TestActor);
         yield return new CoordinatorGone(TestActor);
         yield return ReturnWork.Instance;
@@ -45,7 +56,8 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return AwaitSweep.Instance;
         yield return summary;
         yield return new SweepStarted(ctx, 10, [result], teacher, 2);
-        yield return new TrialAssigned("sweep1", trial, "node1");
+        yield return new TrialAssigned("sweep1", new TrialWork(trial, 5), "node1");
+        yield return new TrialAssigned("sweep1", new TeacherWork("key"), "node1");
         yield return new TrialRequeued("sweep1", trial.Id, "worker died");
         yield return new TrialFinished("sweep1", result);
         yield return new TeacherReady("sweep1", teacher);
@@ -92,7 +104,9 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
             Assert.Contains(expected, types);
         Assert.DoesNotContain("NotOnTheList", types); // defined in the test assembly, not the project's
         Assert.All(AllowList.Instance.Types, t => Assert.True(t.Assembly == typeof(IAkkaKdMessage).Assembly
-            || t.Assembly == typeof(SweepSettings).Assembly || t.Name == "Surrogate", $"{t} should not be on the list"));
+            || t.Assembly == typeof(SweepSettings).Assembly
+            || t == typeof(AkkaKd.Distillation.Training.Regularization) // plain data the sweep settings carry
+            || t.Name == "Surrogate", $"{t} should not be on the list"));
     }
 
     [Fact]

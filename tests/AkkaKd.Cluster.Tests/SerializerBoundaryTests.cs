@@ -1,6 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
-using AkkaKd.Cluster.Hosting;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 
 namespace AkkaKd.Cluster.Tests;

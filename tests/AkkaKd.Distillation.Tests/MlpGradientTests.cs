@@ -22,7 +22,7 @@ public class MlpGradientTests
     /// <summary>A tiny network, a batch and teacher logits, with the helpers to evaluate the loss.</summary>
     private sealed class Net
     {
-        public Net(int[] hidden, int rows, ulong seed, IGemm gemm)
+        public Net(int[] hidden, int rows, ulong seed, IGemm gemm, double inputDropout = 0, double dropout = 0)
         {
             var rng = new Rng(seed);
             Model = Mlp.Create(Inputs, hidden, Classes, rng);
@@ -34,7 +34,11 @@ public class MlpGradientTests
             for (int i = 0; i < V.Length; i++) V[i] = rng.Uniform(-3, 3);
             Y = new byte[rows];
             for (int r = 0; r < rows; r++) Y[r] = (byte)rng.NextInt(Classes);
-            Ws = new MlpWorkspace(Model, rows);
+            Ws = new MlpWorkspace(Model, rows, inputDropout > 0, dropout > 0);
+            // Dropout masks drawn once and held fixed: the loss is then a smooth function of the parameters.
+            var maskRng = new Rng(seed + 1);
+            if (inputDropout > 0) Dropout.FillMask(Ws.Mask[0], inputDropout, maskRng);
+            for (int l = 1; l < Model.Layers && dropout > 0; l++) Dropout.FillMask(Ws.Mask[l], dropout, maskRng);
         }
 
         public const int Inputs = 6, Classes = 4;
@@ -150,6 +154,65 @@ public class MlpGradientTests
             for (int j = 0; j < h; j++) analytic += (double)delta1[r * h + j] * w0[j * d + i];
             double fd = CentralDifference(net, net.X, r * d + i, () => net.Loss(t, alpha), pattern, $"input [{r},{i}]");
             AssertClose(analytic, fd, $"T={t} alpha={alpha} input [{r},{i}]");
+        }
+    }
+
+    public static TheoryData<string, double, double, float, float> DropoutCases() => new()
+    {
+        // gemm, input dropout, dropout, T, alpha
+        { "reference", 0.3, 0.0, 1f, 0f },
+        { "reference", 0.0, 0.5, 4f, 0.9f },
+        { "reference", 0.2, 0.5, 2f, 0.5f },
+        { "process", 0.2, 0.5, 4f, 0.9f },
+    };
+
+    [Theory]
+    [MemberData(nameof(DropoutCases))]
+    public void With_dropout_masks_held_fixed_parameter_gradients_match_central_differences(string gemm, double inputDropout,
+        double dropout, float t, float alpha)
+    {
+        var net = new Net([6, 5, 4], rows: 6, seed: 31, GemmNamed(gemm), inputDropout, dropout);
+        // the masks drop some units and keep (and scale) others
+        var masks = string.Concat(net.Ws.Mask.SelectMany(m => m).Select(v => v == 0 ? '0' : '1'));
+        if (inputDropout > 0 || dropout > 0) Assert.True(masks.Contains('0') && masks.Contains('1'), masks);
+        net.Loss(t, alpha);
+        string pattern = net.ActivityPattern();
+        var grads = new float[net.Model.ParameterCount];
+        Array.Fill(grads, float.NaN);
+        net.Model.Backward(net.Ws, net.Rows, grads, net.Gemm);
+        var p = net.Model.Parameters;
+        int nonZero = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            double fd = CentralDifference(net, p, i, () => net.Loss(t, alpha), pattern, $"parameter {i}");
+            AssertClose(grads[i], fd, $"dropout {dropout}, input dropout {inputDropout}: {Describe(net.Model, i)}");
+            if (Math.Abs(fd) > 1e-3) nonZero++;
+        }
+        Assert.True(nonZero > p.Length / 5, $"only {nonZero} of {p.Length} gradients are non-zero: the check is too weak");
+    }
+
+    [Fact]
+    public void With_dropout_the_input_gradient_goes_through_the_input_mask()
+    {
+        // dLoss/dx = (Delta[1] W0) .* mask0: a dropped input has no gradient, a kept one is scaled by 1 / (1 - p).
+        var net = new Net([5, 4], rows: 3, seed: 77, new ReferenceGemm(), inputDropout: 0.4, dropout: 0.3);
+        net.Loss(4f, 0.9f);
+        string pattern = net.ActivityPattern();
+        var grads = new float[net.Model.ParameterCount];
+        net.Model.Backward(net.Ws, net.Rows, grads, net.Gemm);
+        int h = net.Model.Sizes[1], d = Net.Inputs;
+        var delta1 = net.Ws.Delta[1].AsSpan(0, net.Rows * h).ToArray();
+        var w0 = net.Model.Weight(0).ToArray();
+        var mask0 = net.Ws.Mask[0];
+        Assert.Contains(0f, mask0.Take(net.Rows * d));
+        for (int r = 0; r < net.Rows; r++)
+        for (int i = 0; i < d; i++)
+        {
+            double analytic = 0;
+            for (int j = 0; j < h; j++) analytic += (double)delta1[r * h + j] * w0[j * d + i];
+            analytic *= mask0[r * d + i];
+            double fd = CentralDifference(net, net.X, r * d + i, () => net.Loss(4f, 0.9f), pattern, $"input [{r},{i}]");
+            AssertClose(analytic, fd, $"input [{r},{i}] (mask {mask0[r * d + i]})");
         }
     }
 

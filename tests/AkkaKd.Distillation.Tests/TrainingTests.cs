@@ -26,30 +26,30 @@ public class TrainingTests(ITestOutputHelper output)
     {
         var rng = new Rng(seed);
         var model = Mlp.Create(Train.Features, hidden, Classes, rng);
-        var report = Trainer.Train(model, Train, Quick, rng, Blas.Gemm, teacher?.Logits, t, alpha);
+        var report = Trainer.Train(model, Train, Quick, rng, Blas.Gemm, teacher?.Logits, new KdTerms(t, alpha));
         return (model, report);
     }
 
     [Fact]
     public void The_same_seed_gives_bit_identical_students_and_another_seed_does_not()
     {
-        var a = Distiller.TrainStudent(Train, Test, Classes, [16], Quick, seed: 5, null, 1f, 0f, Blas.Gemm);
-        var b = Distiller.TrainStudent(Train, Test, Classes, [16], Quick, seed: 5, null, 1f, 0f, Blas.Gemm);
+        var a = Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([16], Quick, 5), KdTerms.Baseline, null, Blas.Gemm);
+        var b = Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([16], Quick, 5), KdTerms.Baseline, null, Blas.Gemm);
         Assert.Equal(a.TestAccuracy, b.TestAccuracy);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(a.TestLoss), BitConverter.DoubleToInt64Bits(b.TestLoss));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(a.FinalTrainLoss), BitConverter.DoubleToInt64Bits(b.FinalTrainLoss));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(a.TestLoss!.Value), BitConverter.DoubleToInt64Bits(b.TestLoss!.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(a.FinalTrainLoss!.Value), BitConverter.DoubleToInt64Bits(b.FinalTrainLoss!.Value));
         Assert.Equal(a.Parameters, b.Parameters);
 
         var (m1, r1) = TrainModel(5, [16]);
         var (m2, r2) = TrainModel(5, [16]);
         Assert.Equal(Bits(m1.Parameters), Bits(m2.Parameters));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(r1.FinalLoss), BitConverter.DoubleToInt64Bits(r2.FinalLoss));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(r1.FinalLoss!.Value), BitConverter.DoubleToInt64Bits(r2.FinalLoss!.Value));
 
         var (m3, r3) = TrainModel(6, [16]);
         Assert.NotEqual(Bits(m1.Parameters), Bits(m3.Parameters));
         Assert.NotEqual(r1.FinalLoss, r3.FinalLoss);
-        var c = Distiller.TrainStudent(Train, Test, Classes, [16], Quick, seed: 6, null, 1f, 0f, Blas.Gemm);
-        Assert.NotEqual(BitConverter.DoubleToInt64Bits(a.FinalTrainLoss), BitConverter.DoubleToInt64Bits(c.FinalTrainLoss));
+        var c = Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([16], Quick, 6), KdTerms.Baseline, null, Blas.Gemm);
+        Assert.NotEqual(BitConverter.DoubleToInt64Bits(a.FinalTrainLoss!.Value), BitConverter.DoubleToInt64Bits(c.FinalTrainLoss!.Value));
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public class TrainingTests(ITestOutputHelper output)
     {
         var settings = new TrainSettings(Epochs: 5, Batch: 32, LearningRate: 2e-3f);
         var epochs = new List<EpochReport>();
-        var outcome = Distiller.TrainStudent(Train, Test, Classes, [32], settings, seed: 1, null, 1f, 0f, Blas.Gemm,
-            onEpoch: epochs.Add);
+        var outcome = Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([32], settings, 1), KdTerms.Baseline, null,
+            Blas.Gemm, onEpoch: epochs.Add);
         output.WriteLine($"test accuracy {outcome.TestAccuracy:P1}, test loss {outcome.TestLoss:F3}, epoch losses " +
             string.Join(" ", epochs.Select(e => e.MeanLoss.ToString("F3"))));
         Assert.True(outcome.TestAccuracy > 0.6, $"test accuracy {outcome.TestAccuracy:P1} on 10 classes (chance is 10%)");
@@ -100,8 +100,8 @@ public class TrainingTests(ITestOutputHelper output)
         Assert.Matches("^[0-9a-f]{64}$", teacher.Hash);
         Assert.True(teacher.TestAccuracy > 0.6, $"teacher test accuracy {teacher.TestAccuracy:P1}");
 
-        var student = Distiller.TrainStudent(Train, Test, Classes, [16], new TrainSettings(4, 32, 2e-3f), seed: 3,
-            teacher, temperature: 4f, alpha: 0.9f, Blas.Gemm);
+        var student = Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([16], new TrainSettings(4, 32, 2e-3f), 3),
+            new KdTerms(4, 0.9), teacher, Blas.Gemm);
         output.WriteLine($"teacher {teacher.TestAccuracy:P1}, student (alpha 0.9, T 4) {student.TestAccuracy:P1}");
         Assert.True(student.TestAccuracy > 0.6, $"distilled student test accuracy {student.TestAccuracy:P1}");
     }
@@ -110,9 +110,9 @@ public class TrainingTests(ITestOutputHelper output)
     public void Distillation_without_a_teacher_or_with_the_wrong_one_is_refused()
     {
         Assert.Throws<ArgumentException>(() =>
-            Distiller.TrainStudent(Train, Test, Classes, [4], Quick, 1, null, 2f, 0.5f, Blas.Gemm));
-        var wrong = new TeacherArtifact(new float[10 * Classes], 10, Classes, 0, 0, 0, 0);
+            Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([4], Quick, 1), new KdTerms(2, 0.5), null, Blas.Gemm));
+        var wrong = new TeacherArtifact(new float[10 * Classes], 10, Classes, 0.0, 0, 0, 0);
         Assert.Throws<ArgumentException>(() =>
-            Distiller.TrainStudent(Train, Test, Classes, [4], Quick, 1, wrong, 2f, 0.5f, Blas.Gemm));
+            Distiller.TrainStudent(Train, Test, Classes, new StudentSpec([4], Quick, 1), new KdTerms(2, 0.5), wrong, Blas.Gemm));
     }
 }

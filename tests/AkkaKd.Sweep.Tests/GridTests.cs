@@ -118,8 +118,10 @@ public sealed class GridTests
         var d = Assert.Single(trials, x => !x.IsBaseline);
         Assert.Equal("w32 baseline s3", b.Label);
         Assert.Equal("w32 T4 a0.5 s3", d.Label);
-        Assert.Equal(1f, b.TrainTemperature);
-        Assert.Equal(4f, d.TrainTemperature);
+        Assert.Equal(AkkaKd.Distillation.Numerics.KdTerms.Baseline, b.Kd);
+        Assert.True(b.Kd.IsBaseline);
+        Assert.Equal(new AkkaKd.Distillation.Numerics.KdTerms(4, 0.5), d.Kd);
+        Assert.Equal(4f, d.Kd.T32);
     }
 
     // ---- keys and ids ----

@@ -1,6 +1,6 @@
 namespace AkkaKd.Sweep.Tests;
 
-/// <summary>Ranking, statistics over seeds, paired gains, and the CSV and Markdown files.</summary>
+/// <summary>Ranking, statistics over seeds, paired gains (the files and cells are AkkaKd.Reports' tests).</summary>
 public sealed class LeaderboardTests
 {
     private const long TeacherParams = 2_000_000;
@@ -103,7 +103,6 @@ public sealed class LeaderboardTests
         Assert.Equal(1, r.Seeds);
         Assert.Null(r.StdDev);
         Assert.Null(r.Ci95);
-        Assert.Equal("", Leaderboard.Cells(r)[Array.IndexOf(Leaderboard.Columns, "ci95")]);
     }
 
     [Fact]
@@ -154,7 +153,6 @@ public sealed class LeaderboardTests
         Assert.True(r.GapToTeacher < 0);
         Assert.Equal(25_000, r.Params);
         Assert.Equal(TeacherParams / 25_000.0, r.Compression!.Value, 12); // 80x
-        Assert.Equal("80.0x", Leaderboard.Cells(r)[Array.IndexOf(Leaderboard.Columns, "compression")]);
     }
 
     [Fact]
@@ -188,74 +186,5 @@ public sealed class LeaderboardTests
     public void Empty_results_give_an_empty_leaderboard()
     {
         Assert.Empty(Leaderboard.Rank([]));
-    }
-
-    private static IReadOnlyList<LeaderboardRow> FiveRows() => Leaderboard.Rank([
-        R(16, null, 0, 1, 0.80), R(16, 4, 0.5, 1, 0.84), R(32, null, 0, 1, 0.86), R(32, 4, 0.5, 1, 0.88),
-        R(64, 4, 0.5, 1, 0.91), R(64, 4, 0.5, 2, 0.93, node: "node-b"),
-    ]);
-
-    [Fact]
-    public void Csv_has_a_header_and_one_line_per_row()
-    {
-        var rows = FiveRows();
-        var csv = Leaderboard.ToCsv(rows);
-        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.Equal(rows.Count + 1, lines.Length);
-        var header = lines[0].Split(',');
-        Assert.Equal("rank", header[0]);
-        Assert.Contains("test_acc_mean", header);
-        Assert.Contains("gain_over_baseline", header);
-        int acc = Array.IndexOf(header, "test_acc_mean");
-        int nodes = Array.IndexOf(header, "nodes");
-        for (int i = 0; i < rows.Count; i++)
-        {
-            var line = lines[i + 1];
-            if (line.Contains('"')) continue; // a quoted node list: checked below
-            var cells = line.Split(',');
-            Assert.Equal(header.Length, cells.Length);
-            Assert.Equal(rows[i].Rank.ToString(), cells[0]);
-            Assert.Equal(rows[i].MeanAcc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
-            Assert.Equal(rows[i].Nodes, cells[nodes]);
-        }
-        // rank 1 is width 64 over two nodes: the node list is quoted.
-        Assert.StartsWith("1,64,4,0.5,2,", lines[1]);
-        Assert.EndsWith(",\"node-a,node-b\"", lines[1]);
-    }
-
-    [Fact]
-    public void Markdown_shows_the_top_rows_and_says_how_many_more()
-    {
-        var rows = FiveRows();
-        Assert.Equal(5, rows.Count);
-        var md = Leaderboard.ToMarkdown(rows, 3, "laptop", "teacher: 98.00%");
-        var tableLines = md.Split('\n').Where(l => l.StartsWith('|')).ToArray();
-        Assert.Equal(2 + 3, tableLines.Length); // header, separator, 3 rows
-        Assert.StartsWith("| rank | width |", tableLines[0]);
-        Assert.StartsWith("| 1 | 64 | 4 | 0.5 | 92.00 |", tableLines[2]);
-        Assert.DoesNotContain(md.Split('\n'), l => l.StartsWith("| 4 |"));
-        Assert.Contains("2 more", md);
-        Assert.Contains("# laptop", md);
-        Assert.Contains("teacher: 98.00%", md);
-    }
-
-    [Fact]
-    public void Markdown_with_room_for_all_rows_mentions_no_more()
-    {
-        var rows = FiveRows();
-        var md = Leaderboard.ToMarkdown(rows, 20, "laptop", null);
-        Assert.Equal(2 + rows.Count, md.Split('\n').Count(l => l.StartsWith('|')));
-        Assert.DoesNotContain("more in", md);
-    }
-
-    [Fact]
-    public void Markdown_cells_mark_the_baseline_and_the_signed_gain()
-    {
-        var rows = FiveRows();
-        var cells = Leaderboard.Cells(Row(rows, 32, 4, 0.5));
-        Assert.Equal("+2.00", cells[Array.IndexOf(Leaderboard.Columns, "gain")]);
-        Assert.Equal("-10.00", cells[Array.IndexOf(Leaderboard.Columns, "gap_teacher")]);
-        Assert.Equal("baseline", Leaderboard.Cells(Row(rows, 32, null, 0))[Array.IndexOf(Leaderboard.Columns, "gain")]);
-        Assert.Equal("-", Leaderboard.Cells(Row(rows, 32, null, 0))[Array.IndexOf(Leaderboard.Columns, "T")]);
     }
 }

@@ -267,6 +267,54 @@ public sealed class SweepFileValidationTests : IDisposable
         Assert.Contains("empty", m);
     }
 
+    // ---- regularization and student layers ----
+
+    [Theory]
+    [InlineData("sweep.teacher.dropout = 1", "sweep.teacher.dropout", "1 is outside [0, 1)")]
+    [InlineData("sweep.teacher.dropout = -0.1", "sweep.teacher.dropout", "-0.1 is outside [0, 1)")]
+    [InlineData("sweep.teacher.input-dropout = 1.5", "sweep.teacher.input-dropout", "1.5 is outside [0, 1)")]
+    [InlineData("sweep.student.dropout = 2", "sweep.student.dropout", "2 is outside [0, 1)")]
+    [InlineData("sweep.student.input-dropout = half", "sweep.student.input-dropout", "expected a number")]
+    [InlineData("sweep.teacher.jitter = -1", "sweep.teacher.jitter", "-1 is less than 0")]
+    [InlineData("sweep.teacher.jitter = 1.5", "sweep.teacher.jitter", "expected a whole number")]
+    [InlineData("sweep.student.jitter = -2", "sweep.student.jitter", "-2 is less than 0")]
+    [InlineData("sweep.student.layers = 0", "sweep.student.layers", "0 is less than 1")]
+    [InlineData("sweep.student.layers = 9", "sweep.student.layers", "9 is more than 8")]
+    [InlineData("sweep.student.layers = [2, 3]", "sweep.student.layers", "found a list")]
+    [InlineData("sweep { teacher { dropout { rate = 0.5 } } }", "sweep.teacher.dropout", "expected a value, found an object")]
+    [InlineData("sweep.student.jiter = 1", "sweep.student.jiter", "did you mean sweep.student.jitter?")]
+    public void Regularization_and_layers_out_of_range(string hocon, string key, string problem)
+    {
+        var m = Fails(hocon, key);
+        Assert.Contains(problem, m);
+    }
+
+    [Fact]
+    public void Regularization_via_set_is_checked_too()
+    {
+        var e = Assert.Throws<SweepFileException>(() => SweepFile.Load(null, ["sweep.teacher.dropout=1"]));
+        AssertOneLine(e.Message);
+        Assert.Contains("sweep.teacher.dropout: 1 is outside [0, 1)", e.Message);
+    }
+
+    [Fact]
+    public void Regularization_and_layers_are_read()
+    {
+        var s = SweepFile.Load(_dir.Write("sweep.hocon", """
+            sweep {
+              teacher { dropout = 0.5, input-dropout = 0.2, jitter = 2 }
+              student { layers = 2, dropout = 0.1, jitter = 1 }
+            }
+            """));
+        Assert.Equal(new AkkaKd.Distillation.Training.Regularization(0.5, 0.2, 2), s.Teacher.Regularization);
+        Assert.Equal(2, s.Student.Layers);
+        Assert.Equal(new AkkaKd.Distillation.Training.Regularization(0.1, 0, 1), s.Student.Regularization);
+        var d = SweepFile.Load(null);
+        Assert.Null(d.Teacher.Regularization);
+        Assert.Null(d.Student.Regularization);
+        Assert.Equal(1, d.Student.Layers);
+    }
+
     // ---- data source ----
 
     [Theory]

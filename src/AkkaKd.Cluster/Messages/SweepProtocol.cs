@@ -1,4 +1,6 @@
+using Akka.Actor;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Messages;
 
@@ -12,8 +14,10 @@ public sealed record AwaitSweep : IAkkaKdMessage
 }
 
 /// <summary>
+/// How a sweep ended. Error: why it stopped before its work was done (the journal could not be written), else null.
 /// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
-/// result (without the wait for worker nodes).
+/// result (without the wait for worker nodes). ReportError: the end-of-sweep files could not be written (one line naming
+/// the file and the cause), null when they were.
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -24,17 +28,26 @@ public sealed record SweepSummary(
     int Duplicates,
     int Requeued,
     double Seconds,
-    double WorkSeconds) : IAkkaKdMessage;
+    double WorkSeconds,
+    string? Error = null,
+    string? ReportError = null) : IAkkaKdMessage
+{
+    /// <summary>The summary of a ledger that is done, timed from the coordinator's start and its first assignment.</summary>
+    public static SweepSummary Of(string sweepId, WorkLedger<IActorRef> ledger, TimeSpan elapsed, TimeSpan? firstAssignment) =>
+        new(sweepId, ledger.Total, ledger.Finished, ledger.FinishedBefore, ledger.FailedTrials.Keys.Order(StringComparer.Ordinal).ToArray(),
+            ledger.Duplicates, ledger.Requeued, elapsed.TotalSeconds,
+            firstAssignment is { } first ? (elapsed - first).TotalSeconds : 0, ledger.Error);
+}
 
 /// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
 public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
     : IAkkaKdMessage;
 
-/// <summary>Reporter: a trial was handed to a worker.</summary>
-public sealed record TrialAssigned(string SweepId, Trial Trial, string Node) : IAkkaKdMessage;
+/// <summary>Reporter: work (a trial, or the teacher) was handed to a worker.</summary>
+public sealed record TrialAssigned(string SweepId, WorkItem Work, string Node) : IAkkaKdMessage;
 
-/// <summary>Reporter: a trial went back to the queue (its worker died or failed).</summary>
-public sealed record TrialRequeued(string SweepId, string TrialId, string Reason) : IAkkaKdMessage;
+/// <summary>Reporter: work went back to the queue (its worker died or failed).</summary>
+public sealed record TrialRequeued(string SweepId, string WorkId, string Reason) : IAkkaKdMessage;
 
 /// <summary>Reporter: a result is durable in the journal.</summary>
 public sealed record TrialFinished(string SweepId, TrialResult Result) : IAkkaKdMessage;
@@ -45,7 +58,10 @@ public sealed record TeacherReady(string SweepId, TeacherRecord Teacher) : IAkka
 /// <summary>Reporter: a trial failed for good.</summary>
 public sealed record TrialGaveUp(string SweepId, string TrialId, string Error) : IAkkaKdMessage;
 
-/// <summary>Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>.</summary>
+/// <summary>
+/// Reporter: the sweep is over; write the files and answer <see cref="ReportWritten"/>, or a failure whose message names
+/// the file that could not be written and why.
+/// </summary>
 public sealed record WriteReport(SweepSummary Summary) : IAkkaKdMessage;
 
 public sealed record ReportWritten(string SweepId, string[] Files) : IAkkaKdMessage;

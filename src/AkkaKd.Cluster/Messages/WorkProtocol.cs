@@ -1,5 +1,6 @@
 using Akka.Actor;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Messages;
 
@@ -20,13 +21,17 @@ public sealed record SweepContext(string SweepId, SweepSettings Settings, string
 /// Train one trial. Distilled trials name the teacher artifact they need by hash, and where to fetch it from (the
 /// coordinator node's artifact hub) if the worker's node does not have it yet.
 /// </summary>
-public sealed record TrialAssignment(SweepContext Sweep, Trial Trial, TeacherRecord? Teacher, IActorRef? ArtifactSource) : IAkkaKdMessage;
+public sealed record TrialAssignment(SweepContext Sweep, TrialWork Work, TeacherRecord? Teacher, IActorRef? ArtifactSource) : IAkkaKdMessage
+{
+    public Trial Trial => Work.Trial;
+}
 
 /// <summary>Train the sweep's teacher and keep its logits (the teacher artifact).</summary>
-public sealed record TeacherAssignment(SweepContext Sweep, string TeacherKey) : IAkkaKdMessage;
+public sealed record TeacherAssignment(SweepContext Sweep, TeacherWork Work) : IAkkaKdMessage;
 
-/// <summary>Per-epoch progress of a trial (or of the teacher, with TrialId "teacher").</summary>
-public sealed record TrialProgress(string SweepId, string TrialId, int Epoch, int Epochs, double Loss, double Seconds) : IAkkaKdMessage;
+/// <summary>Per-epoch progress of a piece of work (a trial or the teacher), named by its <see cref="WorkItem.Id"/>.</summary>
+public sealed record TrialProgress(string SweepId, string WorkId, int Epoch, int Epochs, double Loss, double Seconds,
+    double? ValAcc = null) : IAkkaKdMessage;
 
 /// <summary>A trial finished; the coordinator journals it before it counts.</summary>
 public sealed record TrialCompleted(string SweepId, TrialResult Result) : IAkkaKdMessage;
@@ -38,10 +43,19 @@ public sealed record TrialFailed(string SweepId, string TrialId, string Node, st
 public sealed record TeacherTrained(string SweepId, TeacherRecord Teacher, IActorRef ArtifactSource) : IAkkaKdMessage;
 
 /// <summary>
-/// The worker gives a trial back without it counting as a failed attempt: its node is leaving, its data differ from
-/// the sweep's (then it takes no more work from this sweep), or it was busy.
+/// The worker gives work back without it counting as a failed attempt: its node is leaving, its data differ from the
+/// sweep's (then it takes no more work from this sweep), or it was busy. Detail is for people (the log).
 /// </summary>
-public sealed record WorkReturned(string SweepId, string TrialId, string Node, string Reason) : IAkkaKdMessage;
+public sealed record WorkReturned(string SweepId, WorkItem Work, string Node, ReturnReason Reason, string Detail = "") : IAkkaKdMessage
+{
+    public string Describe() => Reason switch
+    {
+        ReturnReason.NodeLeaving => "node leaving",
+        ReturnReason.WorkerBusy => "worker busy",
+        ReturnReason.DataMismatch => "data mismatch",
+        _ => "coordinator gone",
+    } + (Detail.Length > 0 ? ": " + Detail : "");
+}
 
 /// <summary>To a node's workers: a sweep's coordinator is reachable at this ref.</summary>
 public sealed record CoordinatorUp(IActorRef Coordinator) : IAkkaKdMessage;

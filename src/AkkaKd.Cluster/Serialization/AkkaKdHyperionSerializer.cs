@@ -68,7 +68,12 @@ public sealed class AllowList : ITypeFilter
     private static void Walk(Type t, HashSet<Type> types)
     {
         var u = Nullable.GetUnderlyingType(t) ?? t;
-        if (u.IsPrimitive || u.IsEnum || u == typeof(string) || u == typeof(decimal) || u == typeof(DateTimeOffset) ||
+        if (u.IsEnum)
+        {
+            types.Add(u); // Hyperion names an enum's type on the wire
+            return;
+        }
+        if (u.IsPrimitive || u == typeof(string) || u == typeof(decimal) || u == typeof(DateTimeOffset) ||
             u == typeof(DateTime) || u == typeof(TimeSpan) || u == typeof(Guid))
             return;
         if (typeof(IActorRef).IsAssignableFrom(u))
@@ -83,8 +88,17 @@ public sealed class AllowList : ITypeFilter
             Walk(element, types);
             return;
         }
+        if (u.IsAbstract && !u.IsInterface && u.Assembly.GetTypes().Where(d => d.IsSubclassOf(u) && !d.IsAbstract).ToArray() is { Length: > 0 } closed
+            && closed.All(d => d.IsSealed))
+        {
+            // A closed family of records (WorkItem: TeacherWork, TrialWork): every sealed subtype in its assembly, no other.
+            if (!types.Add(u)) return;
+            foreach (var d in closed) Walk(d, types);
+            return;
+        }
         if (u.IsInterface || u.IsAbstract)
-            throw new InvalidOperationException($"{u} is an interface or abstract type: a message must carry concrete types (use arrays)");
+            throw new InvalidOperationException($"{u} is an interface or an open abstract type: a message must carry concrete types " +
+                                                "(use arrays), or an abstract record whose subtypes are all sealed");
         if (!types.Add(u)) return;
         // What Hyperion writes: the fields (a record's positional properties are backed by init-only fields).
         foreach (var f in u.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance))

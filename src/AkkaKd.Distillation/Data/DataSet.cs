@@ -2,16 +2,25 @@ using System.Security.Cryptography;
 
 namespace AkkaKd.Distillation.Data;
 
-/// <summary>Rows of features (row-major, rows x features, scaled to [0, 1]) with their class labels.</summary>
+/// <summary>
+/// Rows of features (row-major, rows x features, scaled to [0, 1]) with their class labels, and the image shape
+/// (height, width) when each row is an image (what jitter needs).
+/// </summary>
 public sealed class LabeledRows
 {
-    public LabeledRows(float[] x, byte[] y, int features)
+    public LabeledRows(float[] x, byte[] y, int features, int[]? imageShape = null)
     {
         if (x.Length != y.Length * features) throw new ArgumentException("x must hold rows x features values");
+        if (imageShape != null && (imageShape.Length != 2 || (long)imageShape[0] * imageShape[1] != features))
+            throw new ArgumentException("the image shape must be height x width = features");
         X = x;
         Y = y;
         Features = features;
+        ImageShape = imageShape;
     }
+
+    /// <summary>Height and width of each row's image, or null when the rows are not images.</summary>
+    public int[]? ImageShape { get; }
 
     public float[] X { get; }
     public byte[] Y { get; }
@@ -28,7 +37,7 @@ public sealed class DataSet
     private DataSet(string source, float[] x, byte[] y, int features, int[] imageShape, int classes, string fingerprint)
     {
         Source = source;
-        All = new LabeledRows(x, y, features);
+        All = new LabeledRows(x, y, features, imageShape);
         ImageShape = imageShape;
         Classes = classes;
         Fingerprint = fingerprint;
@@ -109,12 +118,31 @@ public sealed class DataSet
         return (Slice(0, train), Slice(train, test));
     }
 
+    /// <summary>
+    /// The three disjoint slices of a sweep: the first <paramref name="train"/> rows train, the next
+    /// <paramref name="validation"/> rows select (none when 0), the next <paramref name="test"/> rows report.
+    /// </summary>
+    public (LabeledRows Train, LabeledRows? Validation, LabeledRows Test) Split(int train, int validation, int test)
+    {
+        if (validation < 0) throw new ArgumentOutOfRangeException(nameof(validation), "validation must be at least 0");
+        if (validation == 0)
+        {
+            var (tr, te) = Split(train, test);
+            return (tr, null, te);
+        }
+        if (train < 1) throw new ArgumentOutOfRangeException(nameof(train), "train must be at least 1");
+        if (test < 1) throw new ArgumentOutOfRangeException(nameof(test), "test must be at least 1");
+        if ((long)train + validation + test > Rows)
+            throw new DataException(Source, $"train + validation + test = {(long)train + validation + test:N0} rows, but the data set has {Rows:N0}");
+        return (Slice(0, train), Slice(train, validation), Slice(train + validation, test));
+    }
+
     private LabeledRows Slice(int start, int rows)
     {
         var x = new float[(long)rows * Features];
         Array.Copy(All.X, (long)start * Features, x, 0, x.LongLength);
         var y = new byte[rows];
         Array.Copy(All.Y, start, y, 0, rows);
-        return new LabeledRows(x, y, Features);
+        return new LabeledRows(x, y, Features, ImageShape);
     }
 }

@@ -17,6 +17,15 @@ public static class Blas
     public static bool IsOpenBlas => Gemm is OpenBlasGemm;
 
     /// <summary>Sets the number of threads GEMM may use in this process (one setting per process).</summary>
+    /// <summary>
+    /// Sets the thread count a sweep asks for (its threads per trial: other counts give other bits), unless it is set
+    /// already. The count is process-wide: a node runs one count at a time.
+    /// </summary>
+    public static void EnsureThreads(int threads)
+    {
+        if (_threads != Math.Max(1, threads)) Configure(threads);
+    }
+
     public static void Configure(int threads)
     {
         threads = Math.Max(1, threads);

@@ -10,6 +10,14 @@ namespace AkkaKd.Distillation.Numerics;
 public static class KdLoss
 {
     /// <summary>
+    /// The loss with the terms of a sweep: T and alpha are taken at float32 precision, as the trainer always has, so
+    /// results do not change from those of the journals made before <see cref="KdTerms"/> existed.
+    /// </summary>
+    public static double Compute(ReadOnlySpan<float> z, ReadOnlySpan<float> teacher, ReadOnlySpan<byte> labels,
+        int rows, int classes, KdTerms kd, Span<float> grad) =>
+        Compute(z, teacher, labels, rows, classes, kd.T32, kd.Alpha32, grad);
+
+    /// <summary>
     /// Mean loss over <paramref name="rows"/> rows; the gradient w.r.t. z (already divided by rows) goes to
     /// <paramref name="grad"/>. <paramref name="teacher"/> may be empty when alpha is 0.
     /// </summary>

@@ -68,6 +68,8 @@ public sealed class Mlp
 
     /// <summary>
     /// Forward pass of the first <paramref name="rows"/> rows of <c>ws.Act[0]</c>; the logits land in <c>ws.Logits</c>.
+    /// Where the workspace has a dropout mask for a layer's input (<c>ws.Mask[l]</c>), the input is multiplied by it in
+    /// place first: the network input for l = 0, a hidden layer's ReLU output otherwise.
     /// </summary>
     public void Forward(MlpWorkspace ws, int rows, IGemm gemm)
     {
@@ -75,6 +77,7 @@ public sealed class Mlp
         {
             int nIn = Sizes[l], nOut = Sizes[l + 1];
             var x = ws.Act[l].AsSpan(0, rows * nIn);
+            if (ws.Mask[l].Length > 0) Dropout.Apply(x, ws.Mask[l].AsSpan(0, rows * nIn));
             var z = ws.Act[l + 1].AsSpan(0, rows * nOut);
             var bias = Bias(l);
             for (int r = 0; r < rows; r++) bias.CopyTo(z.Slice(r * nOut, nOut));
@@ -102,9 +105,11 @@ public sealed class Mlp
             db.Clear();
             for (int r = 0; r < rows; r++) Add(db, dz.Slice(r * nOut, nOut));
             if (l == 0) break; // no gradient needed for the input
-            // dx = dz W   (rows x nIn), then through the ReLU that produced x
+            // dx = dz W   (rows x nIn), then through the dropout mask and the ReLU that produced x. x is the masked
+            // output: where the mask is 0 the gradient is 0 already, elsewhere x > 0 exactly when the ReLU passed.
             var dx = ws.Delta[l].AsSpan(0, rows * nIn);
             gemm.Sgemm(false, false, rows, nIn, nOut, 1f, dz, Weight(l), 0f, dx);
+            if (ws.Mask[l].Length > 0) Dropout.Apply(dx, ws.Mask[l].AsSpan(0, rows * nIn));
             ReluBackward(dx, x);
         }
     }
@@ -135,19 +140,25 @@ public sealed class Mlp
     }
 }
 
-/// <summary>Activations and deltas for up to <see cref="Capacity"/> rows, allocated once per training run.</summary>
+/// <summary>
+/// Activations, deltas and (for training with dropout) dropout masks for up to <see cref="Capacity"/> rows, allocated
+/// once per training run. A workspace without masks (the default) computes the network as evaluation does.
+/// </summary>
 public sealed class MlpWorkspace
 {
-    public MlpWorkspace(Mlp model, int capacity)
+    public MlpWorkspace(Mlp model, int capacity, bool inputMask = false, bool hiddenMasks = false)
     {
         Capacity = capacity;
         Act = new float[model.Sizes.Length][];
         Delta = new float[model.Sizes.Length][];
+        Mask = new float[model.Layers][];
         for (int l = 0; l < model.Sizes.Length; l++)
         {
             Act[l] = new float[capacity * model.Sizes[l]];
             Delta[l] = l == 0 ? [] : new float[capacity * model.Sizes[l]];
         }
+        for (int l = 0; l < model.Layers; l++)
+            Mask[l] = (l == 0 ? inputMask : hiddenMasks) ? new float[capacity * model.Sizes[l]] : [];
     }
 
     public int Capacity { get; }
@@ -157,6 +168,12 @@ public sealed class MlpWorkspace
 
     /// <summary>Delta[l]: dLoss/d(output of layer l), before its ReLU's mask is applied by the backward pass.</summary>
     public float[][] Delta { get; }
+
+    /// <summary>
+    /// Mask[l]: the dropout mask on the input of layer l (rows x Sizes[l]; 0 or 1 / (1 - p)), Mask[0] on the network's
+    /// input; empty where that layer has no dropout. The caller fills the masks before each forward pass.
+    /// </summary>
+    public float[][] Mask { get; }
 
     public float[] Input => Act[0];
     public float[] Logits => Act[^1];

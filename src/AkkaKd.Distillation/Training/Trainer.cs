@@ -15,47 +15,63 @@ public sealed record TrainSettings(int Epochs, int Batch, float LearningRate)
 }
 
 /// <summary>What one epoch did: its mean training loss and the time since training started.</summary>
-public sealed record EpochReport(int Epoch, int Epochs, double MeanLoss, double Seconds);
+/// <summary>After an epoch: its mean training loss and, when the caller evaluates them, validation accuracy and loss.</summary>
+public sealed record EpochReport(int Epoch, int Epochs, double MeanLoss, double Seconds, double? ValAccuracy = null,
+    double? ValLoss = null);
 
-/// <summary>How training went: wall time of the training loop (no evaluation) and the samples per second.</summary>
-public sealed record TrainReport(double Seconds, double SamplesPerSecond, double FinalLoss);
+/// <summary>Training stopped because a loss became NaN or infinite: at which epoch, and why (one line).</summary>
+public sealed record Divergence(int Epoch, string Reason);
+
+/// <summary>
+/// How training went: wall time of the training loop (no evaluation), the samples per second, and the last epoch's
+/// mean loss; or, when a batch's loss became NaN or infinite, where it diverged (FinalLoss is then null: nothing
+/// non-finite is handed on).
+/// </summary>
+public sealed record TrainReport(double Seconds, double SamplesPerSecond, double? FinalLoss, Divergence? Divergence = null)
+{
+    public bool Diverged => Divergence != null;
+}
 
 public sealed record Evaluation(double Accuracy, double Loss);
 
 /// <summary>
-/// The training loop: shuffled mini-batches, forward, KD loss, backward, Adam. Everything it needs is allocated before
-/// the first step; the loop itself allocates nothing.
+/// The training loop: shuffled mini-batches, (regularization,) forward, KD loss, backward, Adam. Everything it needs is
+/// allocated before the first step; the loop itself allocates nothing.
 /// </summary>
 public static class Trainer
 {
     /// <summary>
     /// Trains <paramref name="model"/> on <paramref name="data"/>. With <paramref name="teacherLogits"/> (rows x classes,
-    /// one row per training row) and alpha &gt; 0 it distils; with alpha 0 it learns from the labels alone.
-    /// Batches are shuffled per epoch with <paramref name="rng"/>.
+    /// one row per training row) and alpha &gt; 0 it distils; with alpha 0 (the default) it learns from the labels alone.
+    /// Batches are shuffled per epoch, and dropout masks and jitter drawn per batch, with <paramref name="rng"/>.
+    /// A batch whose loss is NaN or infinite ends training at once: the report says where.
     /// </summary>
     public static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
-        float[]? teacherLogits = null, float temperature = 1f, float alpha = 0f,
+        float[]? teacherLogits = null, KdTerms? kd = null, Regularization? regularization = null,
         Action<EpochReport>? onEpoch = null, CancellationToken cancel = default)
     {
         settings.Validate();
-        int n = data.Rows, d = data.Features, k = model.Outputs;
-        if (model.Inputs != d) throw new ArgumentException($"the model takes {model.Inputs} inputs, the data has {d}");
-        if (alpha < 0 || alpha > 1) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be in [0, 1]");
-        if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), "T must be > 0");
-        if (alpha > 0 && (teacherLogits is null || teacherLogits.Length != n * k))
+        kd ??= KdTerms.Baseline;
+        kd.Validate();
+        var reg = regularization ?? Regularization.None;
+        reg.Validate(data);
+        int n = data.Rows, k = model.Outputs;
+        if (model.Inputs != data.Features) throw new ArgumentException($"the model takes {model.Inputs} inputs, the data has {data.Features}");
+        bool distil = !kd.IsBaseline;
+        if (distil && (teacherLogits is null || teacherLogits.Length != n * k))
             throw new ArgumentException("alpha > 0 needs the teacher's logits for every training row");
 
         int batch = Math.Min(settings.Batch, n);
-        var ws = new MlpWorkspace(model, batch);
+        var ws = new MlpWorkspace(model, batch, inputMask: reg.InputDropout > 0, hiddenMasks: reg.Dropout > 0);
         var grads = new float[model.ParameterCount];
         var adam = new Adam(model.ParameterCount, settings.LearningRate);
         var order = new int[n];
         var yBatch = new byte[batch];
-        var vBatch = alpha > 0 ? new float[batch * k] : [];
-        var x = data.X;
+        var vBatch = distil ? new float[batch * k] : [];
 
         var sw = Stopwatch.StartNew();
-        double lastLoss = double.NaN;
+        double? lastLoss = null;
+        long samples = 0;
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
             for (int i = 0; i < n; i++) order[i] = i;
@@ -65,34 +81,57 @@ public static class Trainer
             {
                 cancel.ThrowIfCancellationRequested();
                 int rows = Math.Min(batch, n - start);
-                var input = ws.Input;
+                var rowsOfBatch = order.AsSpan(start, rows);
+                reg.FillBatch(data, rowsOfBatch, model, ws, rng);
                 for (int r = 0; r < rows; r++)
                 {
-                    int src = order[start + r];
-                    Array.Copy(x, src * d, input, r * d, d);
+                    int src = rowsOfBatch[r];
                     yBatch[r] = data.Y[src];
-                    if (alpha > 0) Array.Copy(teacherLogits!, src * k, vBatch, r * k, k);
+                    if (distil) Array.Copy(teacherLogits!, src * k, vBatch, r * k, k);
                 }
                 model.Forward(ws, rows, gemm);
                 double loss = KdLoss.Compute(ws.Logits.AsSpan(0, rows * k), vBatch, yBatch.AsSpan(0, rows),
-                    rows, k, temperature, alpha, ws.DLogits.AsSpan(0, rows * k));
+                    rows, k, kd, ws.DLogits.AsSpan(0, rows * k));
+                if (!double.IsFinite(loss))
+                    return Stopped(sw, samples, new Divergence(epoch, $"loss {Describe(loss)} at epoch {epoch}"));
                 model.Backward(ws, rows, grads, gemm);
                 adam.Step(model.Parameters, grads);
                 epochLoss += loss * rows;
+                samples += rows;
             }
             lastLoss = epochLoss / n;
-            onEpoch?.Invoke(new EpochReport(epoch, settings.Epochs, lastLoss, sw.Elapsed.TotalSeconds));
+            onEpoch?.Invoke(new EpochReport(epoch, settings.Epochs, lastLoss.Value, sw.Elapsed.TotalSeconds));
         }
         double seconds = sw.Elapsed.TotalSeconds;
         return new TrainReport(seconds, (double)settings.Epochs * n / seconds, lastLoss);
     }
 
-    /// <summary>The model's logits for every row (rows x outputs).</summary>
+    private static TrainReport Stopped(Stopwatch sw, long samples, Divergence divergence)
+    {
+        double seconds = sw.Elapsed.TotalSeconds;
+        return new TrainReport(seconds, seconds > 0 ? samples / seconds : 0, null, divergence);
+    }
+
+    /// <summary>"NaN", "+infinity" or "-infinity" (or the number), for one-line reasons.</summary>
+    public static string Describe(double x) =>
+        double.IsNaN(x) ? "NaN" : double.IsPositiveInfinity(x) ? "+infinity" : double.IsNegativeInfinity(x) ? "-infinity"
+            : x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The model's logits for every row (rows x outputs), as evaluation computes them: no dropout, no jitter, no
+    /// random number drawn.
+    /// </summary>
     public static float[] Logits(Mlp model, LabeledRows data, IGemm gemm, int chunk = 1024)
     {
+        var result = new float[data.Rows * model.Outputs];
+        Logits(model, data, gemm, new MlpWorkspace(model, Math.Min(chunk, data.Rows)), result);
+        return result;
+    }
+
+    /// <summary>The logits of every row into <paramref name="result"/>, with a workspace the caller keeps (no allocation).</summary>
+    public static void Logits(Mlp model, LabeledRows data, IGemm gemm, MlpWorkspace ws, float[] result)
+    {
         int n = data.Rows, d = data.Features, k = model.Outputs;
-        var result = new float[n * k];
-        var ws = new MlpWorkspace(model, Math.Min(chunk, n));
         for (int start = 0; start < n; start += ws.Capacity)
         {
             int rows = Math.Min(ws.Capacity, n - start);
@@ -100,7 +139,6 @@ public static class Trainer
             model.Forward(ws, rows, gemm);
             Array.Copy(ws.Logits, 0, result, start * k, rows * k);
         }
-        return result;
     }
 
     /// <summary>Accuracy and mean cross-entropy on <paramref name="data"/>.</summary>

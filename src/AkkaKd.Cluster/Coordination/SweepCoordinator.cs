@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
+
+namespace AkkaKd.Cluster.Coordination;
+
+/// <summary>
+/// One per sweep, at /user/coordinator on the node that launched it: the message plumbing over the sweep's
+/// <see cref="WorkLedger{TWorker}"/>, which makes every decision about work. Work is pulled by idle workers; a result
+/// counts once, and only after the journal made it durable. Cluster membership (which workers are gone) is followed by
+/// <see cref="MembershipWatch"/>, its child.
+/// </summary>
+public sealed class SweepCoordinator : ReceiveActor
+{
+    /// <summary>A trial that fails this many times (not counting workers that died or gave it back) is given up.</summary>
+    public const int MaxAttempts = WorkLedger<IActorRef>.DefaultMaxAttempts;
+
+    private readonly SweepContext _sweep;
+    private readonly SweepContext _workerSweep;
+    private readonly WorkLedger<IActorRef> _ledger;
+    private readonly Journal _journal;
+    private readonly IActorRef _reporter;
+    private readonly IActorRef? _artifacts;
+    private IActorRef _intake = ActorRefs.Nobody;
+    private readonly int _minWorkers;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly HashSet<IActorRef> _watched = [];
+    private readonly List<IActorRef> _waiters = [];
+    private TimeSpan? _firstAssignment;
+    private SweepSummary? _summary;
+    private bool _reportDone;
+
+    public SweepCoordinator(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
+        IActorRef? artifacts = null, int minWorkers = 0)
+    {
+        _sweep = sweep;
+        // What travels with every assignment: the settings without the grid, which can be large.
+        _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
+        _ledger = ledger;
+        _journal = journal;
+        _reporter = reporter;
+        _artifacts = artifacts;
+        _minWorkers = minWorkers;
+
+        Receive<RequestWork>(r => OnRequestWork(r.Worker, r.Node));
+        Receive<TrialProgress>(p => _reporter.Forward(p));
+        Receive<TrialCompleted>(OnCompleted);
+        Receive<ResultDurable>(OnDurable);
+        Receive<JournalFailed>(OnJournalFailed);
+        Receive<TrialFailed>(OnFailed);
+        Receive<WorkReturned>(OnReturned);
+        Receive<TeacherTrained>(OnTeacherTrained);
+        Receive<TeacherIntake.Durable>(OnTeacherDurable);
+        Receive<TeacherIntake.Failed>(f => OnTeacherFailed(null, f.Teacher.Node, f.Error));
+        Receive<TeacherFailed>(f =>
+        {
+            OnTeacherFailed(Sender, f.Node, f.Error);
+            NextFor(Sender, f.Node);
+        });
+        Receive<Terminated>(t => Lost(w => w.Equals(t.ActorRef), "worker stopped"));
+        Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
+        Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
+        Receive<AwaitSweep>(_ => OnAwait());
+        Receive<ReportWritten>(_ => AnswerWaiters());
+        Receive<Status.Failure>(OnReportFailed);
+    }
+
+    public static Props Props(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
+        IActorRef? artifacts = null, int minWorkers = 0) =>
+        Akka.Actor.Props.Create(() => new SweepCoordinator(sweep, ledger, journal, reporter, artifacts, minWorkers));
+
+    protected override void PreStart()
+    {
+        _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _ledger.Total, _ledger.FinishedBefore);
+        if (MembershipWatch.InCluster(Context.System)) Context.ActorOf(MembershipWatch.Props(Self), "membership");
+        _intake = Context.ActorOf(TeacherIntake.Props(_journal, _artifacts), "teacher-intake");
+        if (_minWorkers <= 0) _ledger.Open();
+        CheckDone();
+    }
+
+    private void OnWorkerNodesUp(MembershipWatch.WorkerNodesUp up)
+    {
+        if (_ledger.IsOpen || up.Count < _minWorkers) return;
+        _log.Info("{0} worker nodes up: starting", up.Count);
+        _ledger.Open();
+        Dispatch();
+    }
+
+    private void OnRequestWork(IActorRef worker, string node)
+    {
+        if (_watched.Add(worker)) Context.Watch(worker);
+        if (_summary == null && _ledger.Request(worker) is { } work) Send(worker, work, node);
+        else worker.Tell(new NoWorkYet(_sweep.SweepId));
+        Drain();
+    }
+
+    /// <summary>A worker's result or failure is also its request for more work.</summary>
+    private void NextFor(IActorRef worker, string node)
+    {
+        if (worker.IsNobody() || worker is DeadLetterActorRef) return;
+        OnRequestWork(worker, node);
+    }
+
+    private void Send(IActorRef worker, WorkItem work, string node)
+    {
+        _firstAssignment ??= _clock.Elapsed;
+        worker.Tell(work switch
+        {
+            TeacherWork t => new TeacherAssignment(_workerSweep, t),
+            TrialWork { NeedsTeacher: false } t => new TrialAssignment(_workerSweep, t, null, null),
+            TrialWork t => new TrialAssignment(_workerSweep, t, _ledger.Teacher, _artifacts),
+            _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
+        });
+        _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
+        if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
+    }
+
+    /// <summary>Hands work to idle workers, oldest first, while there is work they can take; then checks for the end.</summary>
+    private void Dispatch()
+    {
+        if (_summary == null)
+            foreach (var (worker, work) in _ledger.Dispatch()) Send(worker, work, NodeName(worker));
+        CheckDone();
+    }
+
+    private string NodeName(IActorRef worker)
+    {
+        var a = worker.Path.Address;
+        if (a.Host is null && MembershipWatch.InCluster(Context.System)) a = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        return a.Host is null ? "local" : $"{a.Host}:{a.Port}";
+    }
+
+    private void OnCompleted(TrialCompleted c)
+    {
+        if (_ledger.Completed(c.Result))
+        {
+            var result = c.Result;
+            _journal.AppendAsync(result).ContinueWith(t => t.IsCompletedSuccessfully
+                    ? (object)new ResultDurable(result)
+                    : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
+                TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        }
+        else _log.Info("trial {0}: duplicate result from {1} discarded", c.Result.Id, c.Result.Node);
+        NextFor(Sender, c.Result.Node);
+    }
+
+    private void OnDurable(ResultDurable d)
+    {
+        _ledger.Durable(d.Result);
+        _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
+        Dispatch();
+    }
+
+    private void OnJournalFailed(JournalFailed f)
+    {
+        _log.Error("journal write failed: {0}", f.Error);
+        _ledger.JournalFailed(f.TrialId, f.Error);
+        Dispatch();
+    }
+
+    private void OnFailed(TrialFailed f)
+    {
+        _log.Warning("trial {0} failed on {1}: {2}", f.TrialId, f.Node, f.Error);
+        _ledger.Failed(Sender, f.TrialId, f.Error, f.Retryable);
+        Dispatch();
+        NextFor(Sender, f.Node);
+    }
+
+    private void OnReturned(WorkReturned r)
+    {
+        _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
+        _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
+        Dispatch();
+    }
+
+    private void Lost(Func<IActorRef, bool> gone, string reason)
+    {
+        _ledger.WorkersLost(gone, reason);
+        Dispatch();
+    }
+
+    private void OnTeacherTrained(TeacherTrained t)
+    {
+        if (_ledger.TeacherTrained(Sender, t.Teacher)) _intake.Tell(new TeacherIntake.Bring(t.Teacher, t.ArtifactSource));
+        NextFor(Sender, t.Teacher.Node);
+    }
+
+    private void OnTeacherDurable(TeacherIntake.Durable d)
+    {
+        _ledger.TeacherDurable(d.Teacher);
+        _reporter.Tell(new TeacherReady(_sweep.SweepId, d.Teacher));
+        Dispatch();
+    }
+
+    private void OnTeacherFailed(IActorRef? worker, string node, string error)
+    {
+        _log.Error("teacher failed on {0}: {1}", node, error);
+        _ledger.TeacherFailed(worker, error);
+        Dispatch();
+    }
+
+    /// <summary>Tells the reporter and the log what the ledger did.</summary>
+    private void Drain()
+    {
+        foreach (var e in _ledger.DrainEvents())
+        {
+            if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
+            else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
+            _log.Warning("{0}", e);
+        }
+    }
+
+    private void CheckDone()
+    {
+        Drain();
+        if (_summary != null || !_ledger.IsDone) return;
+        _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment);
+        _log.Info("sweep {0} done: {1} finished, {2} failed, {3} duplicates discarded, {4} requeued", _sweep.SweepId,
+            _summary.Finished, _summary.FailedTrials.Length, _summary.Duplicates, _summary.Requeued);
+        foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
+        _reporter.Ask<ReportWritten>(new WriteReport(_summary), TimeSpan.FromMinutes(2)).PipeTo(Self);
+    }
+
+    private void OnReportFailed(Status.Failure f)
+    {
+        _log.Error(f.Cause, "the report failed");
+        _summary = _summary! with { ReportError = f.Cause.Message };
+        AnswerWaiters();
+    }
+
+    private void OnAwait()
+    {
+        if (_summary != null && _reportDone) Sender.Tell(_summary);
+        else _waiters.Add(Sender);
+    }
+
+    private void AnswerWaiters()
+    {
+        _reportDone = true;
+        foreach (var w in _waiters) w.Tell(_summary!);
+        _waiters.Clear();
+    }
+
+    private sealed record ResultDurable(TrialResult Result);
+    private sealed record JournalFailed(string TrialId, string Error);
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Reporting;
+using AkkaKd.Cluster.Workers;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Coordination;
+
+/// <summary>How to run a sweep from this node.</summary>
+public sealed record SweepRunOptions
+{
+    /// <summary>Concurrent trials on this node (one TrialWorker each); 0: this node only coordinates.</summary>
+    public int Slots { get; init; } = Environment.ProcessorCount;
+    /// <summary>Hand out trials only once this many worker nodes are up (0: at once).</summary>
+    public int MinWorkers { get; init; }
+    public TextWriter Output { get; init; } = Console.Out;
+    /// <summary>Redraw a live table in place (a terminal) rather than printing plain lines.</summary>
+    public bool Live { get; init; }
+    /// <summary>Where this node binds, its seeds (none: it is the seed, joining itself) and where it logs.</summary>
+    public NodeOptions Node { get; init; } = new();
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>What the local workers run (the real trainer unless a benchmark says otherwise).</summary>
+    public ITrialTrainer? Trainer { get; init; }
+}
+
+/// <summary>
+/// Runs a prepared sweep from this node, a member of an Akka.Cluster (a cluster of one, bound to loopback, in single-node
+/// mode): the coordinator, the reporter, the node's artifact hub and, with slots, its workers. Worker nodes that join
+/// the cluster find the coordinator and pull trials too.
+/// </summary>
+public static class SweepRunner
+{
+    public static async Task<SweepSummary> RunAsync(SweepPlan plan, string dataFingerprint, SweepRunOptions options,
+        CancellationToken cancel = default)
+    {
+        var roles = options.Slots > 0 ? new[] { WorkerNode.CoordinatorRole, WorkerNode.WorkerRole } : [WorkerNode.CoordinatorRole];
+        var system = await NodeBootstrap.StartAsync(options.Node with { Roles = roles }, options.JoinTimeout, cancel);
+        try
+        {
+            var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(Path.Combine(plan.OutDir, "artifacts")),
+                options.Trainer);
+            // A teacher in the journal is reused only if its artifact is still here and matches its hash.
+            var teacher = plan.Teacher is { } t && node.Teachers.TryGet(t.Hash) != null ? t : null;
+            var sweep = new SweepContext(plan.SweepId, plan.Settings, dataFingerprint);
+            var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
+            var reporter = system.ActorOf(LeaderboardReporter.Props(plan.OutDir, options.Output, options.Live), "reporter");
+            reporter.Tell(new SweepStarted(sweep, plan.Trials.Count, plan.Finished.ToArray(), teacher, options.Slots));
+            var coordinator = system.ActorOf(SweepCoordinator.Props(sweep, plan.Ledger<IActorRef>(teacher), plan.Journal,
+                reporter, artifacts, options.MinWorkers), Roles.CoordinatorName);
+            if (options.Slots > 0) system.ActorOf(WorkerNode.Props(node, options.Slots, artifacts), WorkerNode.Name);
+            return await coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
+        }
+        finally
+        {
+            await NodeBootstrap.ShutdownQuietlyAsync(system);
+        }
+    }
+}

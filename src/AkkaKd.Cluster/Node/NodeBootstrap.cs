@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+
+namespace AkkaKd.Cluster.Node;
+
+/// <summary>How to start one node: where it binds, which seeds it joins, its roles and where it logs.</summary>
+public sealed record NodeOptions
+{
+    public const string SystemName = "akkakd";
+
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>The name other nodes reach this one by, when it differs from the bind address (e.g. in a container).</summary>
+    public string? PublicHost { get; init; }
+    public int Port { get; init; }
+    /// <summary>Seed node addresses (akka.tcp://akkakd@host:port); none: the node joins itself.</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    public IReadOnlyList<string> Roles { get; init; } = ["coordinator", "worker"];
+    public string? LogFile { get; init; }
+    /// <summary>Extra HOCON on top of the built-in settings (e.g. cluster/node.hocon).</summary>
+    public string? Hocon { get; init; }
+    /// <summary>TLS between nodes (akkakd.tls.certificate, .password, .ca), set here over the HOCON (AKKAKD_TLS_*).</summary>
+    public string? TlsCertificate { get; init; }
+    public string? TlsPassword { get; init; }
+    public string? TlsCa { get; init; }
+}
+
+/// <summary>Starts an akkakd ActorSystem as a member of an Akka.Cluster.</summary>
+public static class NodeBootstrap
+{
+    /// <summary>The built-in node settings (the embedded akkakd.hocon).</summary>
+    public static Config BaseConfig()
+    {
+        using var s = typeof(NodeBootstrap).Assembly.GetManifestResourceStream("akkakd.hocon")
+                      ?? throw new InvalidOperationException("akkakd.hocon is missing from the build");
+        using var r = new StreamReader(s);
+        return ConfigurationFactory.ParseString(r.ReadToEnd());
+    }
+
+    public static Config BuildConfig(NodeOptions o)
+    {
+        static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var tls = string.Join("\n", new[] { ("certificate", o.TlsCertificate), ("password", o.TlsPassword), ("ca", o.TlsCa) }
+            .Where(kv => kv.Item2 != null).Select(kv => $"akkakd.tls.{kv.Item1} = {Q(kv.Item2!)}"));
+        var config = ConfigurationFactory.ParseString(tls);
+        if (!string.IsNullOrWhiteSpace(o.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(o.Hocon));
+        config = config.WithFallback(BaseConfig());
+
+        // With TLS the transport's addresses are akka.ssl.tcp://: seeds written akka.tcp:// (as every node prints its
+        // address, and as docker-compose.yml names them) are reached over TLS.
+        var ssl = NodeTls.Files(config) != null || config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl");
+        var seeds = o.Seeds.Select(s => ssl && s.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + s["akka.tcp://".Length..] : s);
+        var top = $$"""
+            akka.remote.dot-netty.tcp.hostname = {{Q(o.Host)}}
+            akka.remote.dot-netty.tcp.port = {{o.Port}}
+            akka.remote.dot-netty.tcp.public-hostname = {{Q(PublicHost(o))}}
+            akka.remote.dot-netty.tcp.enable-ssl = {{(ssl ? "on" : "off")}}
+            akka.cluster.roles = [{{string.Join(", ", o.Roles.Select(Q))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(Q))}}]
+            akkakd.log-file = {{Q(o.LogFile ?? "")}}
+            """;
+        return ConfigurationFactory.ParseString(top).WithFallback(config);
+    }
+
+    /// <summary>The advertised host: the public one if given; the machine's name when bound to every interface.</summary>
+    public static string PublicHost(NodeOptions o) =>
+        !string.IsNullOrWhiteSpace(o.PublicHost) ? o.PublicHost! : o.Host is "0.0.0.0" or "::" ? System.Net.Dns.GetHostName() : o.Host;
+
+    /// <summary>
+    /// Creates the system and waits until the cluster has accepted this node (joining itself when there are no seeds).
+    /// </summary>
+    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default)
+    {
+        var config = BuildConfig(o);
+        var tls = NodeTls.Files(config);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = ActorSystem.Create(NodeOptions.SystemName,
+            tls == null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, NodeTls.SslSetup(tls)));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        // Joined: the cluster accepted this node (Joining, WeaklyUp or Up). Waiting for Up would need convergence, which
+        // a dead node blocks until it is downed; work is pulled, so a joining node can take trials already.
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(joinTimeout);
+            while (!cluster.State.Members.Any(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)))
+            {
+                // Akka stops a node whose own TLS handshake fails, among other fatal errors: no point waiting.
+                if (system.WhenTerminated.IsCompleted)
+                    throw new TimeoutException($"the node stopped while joining ({CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "see its log"})");
+                try
+                {
+                    await Task.Delay(20, limit.Token);
+                }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"not joined within {joinTimeout.TotalSeconds:0} s");
+                }
+            }
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+        return system;
+    }
+
+    /// <summary>
+    /// Leaves the cluster and terminates. Akka falls back to its standard-out logger once the file logger has stopped
+    /// (akka.net#5246 despite stdout-loglevel = off), so the console is muted for the last moments of shutdown.
+    /// </summary>
+    public static async Task ShutdownQuietlyAsync(ActorSystem system)
+    {
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            await system.WhenTerminated;
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+    }
+
+    /// <summary>"host:port" of the node, as results name it.</summary>
+    public static string NodeName(ActorSystem system)
+    {
+        var a = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return $"{a.Host}:{a.Port}";
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using AkkaKd.Distillation.Data;
+using AkkaKd.Distillation.Training;
+
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Workers;
+
+/// <summary>The data of one sweep on one node: loaded once, split once, and proven by fingerprint.</summary>
+public sealed record NodeData(DataSet Data, LabeledRows Train, LabeledRows? Validation, LabeledRows Test);
+
+/// <summary>This node's data differ from the sweep's: the node takes no work from that sweep.</summary>
+public sealed class DataMismatchException(string message) : Exception(message);
+
+/// <summary>What a node's workers share: its name, its teacher store, its loaded data and the trainer.</summary>
+public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrainer? trainer = null)
+{
+    private readonly ConcurrentDictionary<string, Lazy<NodeData>> _splits = new(StringComparer.Ordinal);
+
+    public string Node { get; } = node;
+    public TeacherStore Teachers { get; } = teachers;
+    public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
+
+    /// <summary>Loads (once) and splits the data of a sweep; throws DataException if the fingerprint differs.</summary>
+    public NodeData Data(DataSettings slices, string expectedFingerprint)
+    {
+        var source = slices.Source;
+        var key = $"{source}|{slices.Slices}";
+        var lazy = _splits.GetOrAdd(key, _ => new Lazy<NodeData>(() =>
+        {
+            var data = DataCache.Get(DataSource.Parse(source), slices.RowsNeeded());
+            var (tr, va, te) = data.Split(slices.Train, slices.Validation, slices.Test);
+            return new NodeData(data, tr, va, te);
+        }));
+        NodeData nd;
+        try
+        {
+            nd = lazy.Value;
+        }
+        catch
+        {
+            _splits.TryRemove(key, out _);
+            throw;
+        }
+        if (nd.Data.Fingerprint != expectedFingerprint)
+            throw new DataMismatchException(
+                $"{source} on node {Node} has fingerprint {nd.Data.Fingerprint[..12]}, the sweep's is {expectedFingerprint[..Math.Min(12, expectedFingerprint.Length)]}");
+        return nd;
+    }
+}

@@ -1,0 +1,76 @@
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Distillation.Numerics;
+using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Cluster.Workers;
+
+/// <summary>A trial's progress callback: epoch, epochs, mean training loss, seconds, validation accuracy (if any).</summary>
+public delegate void EpochCallback(int epoch, int epochs, double loss, double seconds, double? valAcc);
+
+/// <summary>
+/// What a worker runs on its training thread. The actors only move messages; this does the arithmetic (or, in the
+/// scheduler benchmark, returns at once).
+/// </summary>
+public interface ITrialTrainer
+{
+    /// <summary>Trains the sweep's teacher, keeps its artifact in the node's store and describes it.</summary>
+    TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel);
+
+    /// <summary>Trains one student (the teacher artifact, if needed, is already in the node's store).</summary>
+    TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacher, EpochCallback progress,
+        CancellationToken cancel);
+}
+
+/// <summary>The real trainer: data from the node's cache (proven by fingerprint), MLPs trained with the process's GEMM.</summary>
+public sealed class DistillationTrainer : ITrialTrainer
+{
+    public static readonly DistillationTrainer Instance = new();
+
+    public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel)
+    {
+        var s = sweep.Settings;
+        var data = node.Data(s.Data, sweep.DataFingerprint);
+        Blas.EnsureThreads(s.ThreadsPerTrial);
+        var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
+            e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
+        // Not yet journalled as a result of its own (issue 14): a diverged teacher fails at once, never as NaN.
+        if (teacher.Divergence is { } diverged) throw new DivergedException($"the teacher diverged: {diverged.Reason}");
+        node.Teachers.Put(teacher.Hash, teacher.Logits);
+        return new TeacherRecord(SweepPlan.TeacherJournalKey(s, sweep.DataFingerprint), teacher.Hash, teacher.TestAccuracy!.Value,
+            teacher.Parameters, teacher.TrainSeconds, node.Node)
+        {
+            ValAcc = teacher.Validation?.FinalAccuracy,
+            ValAccCurve = teacher.Validation?.Accuracy.ToArray(),
+        };
+    }
+
+    public TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacherRecord,
+        EpochCallback progress, CancellationToken cancel)
+    {
+        var s = sweep.Settings;
+        var data = node.Data(s.Data, sweep.DataFingerprint);
+        Blas.EnsureThreads(s.ThreadsPerTrial);
+        TeacherArtifact? teacher = null;
+        if (!trial.IsBaseline)
+        {
+            var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
+            var logits = node.Teachers.TryGet(rec.Hash)
+                         ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
+            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
+        }
+        var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
+            teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
+        // Not yet journalled as status "diverged" (issue 14): the trial fails for good at once (training it again gives
+        // the same bits), never as NaN.
+        if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
+        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
+        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy!.Value,
+            outcome.TestLoss!.Value, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+            DateTimeOffset.UtcNow, outcome.Validation?.FinalAccuracy, outcome.Validation?.FinalLoss,
+            outcome.Validation?.Accuracy.ToArray(), outcome.Validation?.Loss.ToArray(), s.Student.Epochs);
+    }
+}
+
+/// <summary>Training diverged (its loss became NaN or infinite): deterministic, so never worth another attempt.</summary>
+public sealed class DivergedException(string message) : Exception(message);

@@ -1,0 +1,260 @@
+using Akka.Actor;
+using Akka.Event;
+using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Node;
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Distillation.Data;
+using AkkaKd.Sweep.Work;
+
+namespace AkkaKd.Cluster.Workers;
+
+/// <summary>
+/// One per slot on a worker node. Pulls a trial (or the teacher) from the coordinators its node knows of, fetches the
+/// teacher artifact through the node's hub if the trial needs it, trains on a thread of its own (never on the
+/// dispatcher that runs the actors), sends progress per epoch and the result, then asks again.
+/// </summary>
+public sealed class TrialWorker : ReceiveActor, IWithTimers
+{
+    /// <summary>A safety net: if no work came after "nothing yet", ask again after this long.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
+
+    private readonly NodeServices _node;
+    private readonly IActorRef _artifacts;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _coordinators = [];
+    private readonly HashSet<string> _refusedSweeps = new(StringComparer.Ordinal);
+    private CancellationTokenSource? _cancel;
+    private Current? _current;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TrialWorker(NodeServices node, IActorRef artifacts)
+    {
+        _node = node;
+        _artifacts = artifacts;
+        Idle();
+    }
+
+    public static Props Props(NodeServices node, IActorRef artifacts) =>
+        Akka.Actor.Props.Create(() => new TrialWorker(node, artifacts));
+
+    private TrainingThread? _thread;
+
+    protected override void PreStart() => _thread = new TrainingThread("akkakd-" + Self.Path.Name);
+
+    protected override void PostStop()
+    {
+        _cancel?.Cancel();
+        _thread?.Dispose();
+    }
+
+    private void AskForWork()
+    {
+        foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
+    }
+
+    private void Common()
+    {
+        Receive<CoordinatorUp>(c =>
+        {
+            if (_coordinators.Contains(c.Coordinator)) return;
+            _coordinators.Add(c.Coordinator);
+            if (_current is null) c.Coordinator.Tell(new RequestWork(Self, _node.Node));
+        });
+        Receive<CoordinatorGone>(g =>
+        {
+            _coordinators.Remove(g.Coordinator);
+            if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
+            {
+                _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
+                _cancel?.Cancel();
+                _cancel = null;
+                _current = null;
+                Become(Idle);
+            }
+        });
+        Receive<ReturnWork>(_ =>
+        {
+            if (_current is { } cur)
+            {
+                _cancel?.Cancel();
+                cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.Work, _node.Node, ReturnReason.NodeLeaving));
+                _current = null;
+            }
+            Sender.Tell(WorkHandedBack.Instance);
+            Become(Leaving);
+        });
+    }
+
+    private void Idle()
+    {
+        Common();
+        Receive<TrialAssignment>(a =>
+        {
+            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            Timers.Cancel("retry");
+            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
+            var teacher = a.Teacher;
+            if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
+            {
+                if (a.ArtifactSource is null)
+                {
+                    Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
+                    return;
+                }
+                _artifacts.Tell(new EnsureArtifact(teacher.Hash, a.ArtifactSource));
+                Become(() => Fetching(a));
+                return;
+            }
+            StartTrial(a);
+        });
+        Receive<TeacherAssignment>(a =>
+        {
+            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            Timers.Cancel("retry");
+            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
+            Become(Busy);
+            var self = Self;
+            var coordinator = Sender;
+            var sweep = a.Sweep;
+            var workId = a.Work.Id;
+            Start(ct => new TeacherTrained(sweep.SweepId,
+                _node.Trainer.TrainTeacher(_node, sweep,
+                    (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec, val)), ct),
+                _artifacts));
+        });
+        Receive<NoWorkYet>(_ => Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval));
+        Receive<Retry>(_ => AskForWork());
+    }
+
+    private void Fetching(TrialAssignment a)
+    {
+        Common();
+        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a));
+        Receive<ArtifactUnavailable>(u => u.Hash == a.Teacher!.Hash,
+            u => Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
+        BusyReplies();
+    }
+
+    private void Busy()
+    {
+        Common();
+        Receive<Done>(d =>
+        {
+            if (d.Token != _cancel) return; // from work that was dropped
+            Finish(d.Message);
+        });
+        BusyReplies();
+    }
+
+    private void Leaving()
+    {
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
+        ReceiveAny(_ => { });
+    }
+
+    /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
+    private void BusyReplies()
+    {
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<NoWorkYet>(_ => { });
+        Receive<Retry>(_ => { });
+    }
+
+    private bool Refused(string sweepId, WorkItem work)
+    {
+        if (!_refusedSweeps.Contains(sweepId)) return false;
+        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node's data differ from the sweep's"));
+        return true;
+    }
+
+    private void StartTrial(TrialAssignment a)
+    {
+        Become(Busy);
+        var coordinator = _current!.Coordinator;
+        var sweep = a.Sweep;
+        var trial = a.Trial;
+        Start(ct => new TrialCompleted(sweep.SweepId,
+            _node.Trainer.TrainTrial(_node, sweep, trial, a.Teacher,
+                (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec, val)), ct)));
+    }
+
+    /// <summary>
+    /// Sends the outcome to the coordinator that gave the work. A result or failure doubles as the request for more
+    /// work from that coordinator (one message less per trial); the other coordinators are asked.
+    /// </summary>
+    private void Finish(IAkkaKdMessage outcome)
+    {
+        var cur = _current!;
+        if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
+        _current = null;
+        _cancel = null;
+        cur.Coordinator.Tell(outcome);
+        bool asksForMore = outcome is not WorkReturned;
+        if (outcome is WorkReturned { Reason: ReturnReason.DataMismatch })
+        {
+            _refusedSweeps.Add(cur.SweepId);
+            _coordinators.Remove(cur.Coordinator);
+        }
+        Become(Idle);
+        foreach (var c in _coordinators)
+            if (!asksForMore || !c.Equals(cur.Coordinator)) c.Tell(new RequestWork(Self, _node.Node));
+    }
+
+    /// <summary>Runs the work on the slot's own thread and pipes its outcome back as a message.</summary>
+    private void Start(Func<CancellationToken, IAkkaKdMessage> work)
+    {
+        var cur = _current!;
+        var cancel = _cancel = new CancellationTokenSource();
+        var ct = cancel.Token;
+        var node = _node.Node;
+        IAkkaKdMessage Fail(string error) => cur.Work is TeacherWork
+            ? new TeacherFailed(cur.SweepId, node, error)
+            : new TrialFailed(cur.SweepId, cur.Work.Id, node, error, Retryable: true);
+        var self = Self;
+        // The outcome comes back as a message told from the slot's thread (no task continuation hops in between).
+        _thread!.Post(() =>
+        {
+            IAkkaKdMessage outcome;
+            try
+            {
+                outcome = work(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = Fail("cancelled");
+            }
+            catch (DivergedException e)
+            {
+                outcome = cur.Work is TeacherWork
+                    ? new TeacherFailed(cur.SweepId, node, e.Message)
+                    : new TrialFailed(cur.SweepId, cur.Work.Id, node, e.Message, Retryable: false);
+            }
+            catch (DataMismatchException e)
+            {
+                outcome = new WorkReturned(cur.SweepId, cur.Work, node, ReturnReason.DataMismatch, e.Message);
+            }
+            catch (DataException e)
+            {
+                outcome = Fail(e.Message);
+            }
+            catch (Exception e)
+            {
+                outcome = Fail($"{e.GetType().Name}: {e.Message}");
+            }
+            self.Tell(new Done(outcome, cancel));
+        });
+    }
+
+    private sealed record Current(IActorRef Coordinator, string SweepId, WorkItem Work);
+
+    private sealed record Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token);
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using AkkaKd.Sweep;
+
+namespace AkkaKd.Reports;
+
+/// <summary>
+/// The live leaderboard, as a plain class: fed what happens (a sweep's events, or a journal as it grows), it answers the
+/// lines to draw: what is done and running, the teacher, the trials in flight with their epochs, the last few notes
+/// (requeues, failures) and the top of the ranking. Each event also answers the plain line that tells of it, for output
+/// that is not a terminal. <see cref="LiveScreen"/> puts the lines on the screen.
+/// </summary>
+public sealed class LiveTable
+{
+    /// <summary>Notes kept for the drawing (the newest).</summary>
+    public const int MaxNotes = 3;
+
+    private readonly Func<TimeSpan> _elapsed;
+    private readonly List<TrialResult> _results = [];
+    private readonly Dictionary<string, RunningTrial> _running = new(StringComparer.Ordinal);
+    private readonly List<string> _notes = [];
+    private string? _name;
+    private string? _journalHash;
+    private int _total;
+    private int _top = 20;
+    private int _doneThisRun;
+    private int _failed;
+
+    /// <param name="elapsed">The time since the sweep started (a stopwatch started now when not given).</param>
+    public LiveTable(Func<TimeSpan>? elapsed = null)
+    {
+        if (elapsed is null)
+        {
+            var clock = Stopwatch.StartNew();
+            elapsed = () => clock.Elapsed;
+        }
+        _elapsed = elapsed;
+    }
+
+    /// <summary>Something changed since the last <see cref="Lines"/>: a redraw would show it.</summary>
+    public bool Changed { get; private set; }
+
+    public bool IsStarted => _name != null;
+    public string Name => _name ?? "";
+    public int Total => _total;
+    public int Top => _top;
+    public TeacherRecord? Teacher { get; private set; }
+    public IReadOnlyList<TrialResult> Results => _results;
+    public int Running => _running.Count;
+    public int Failed => _failed;
+
+    /// <summary>A sweep starts: its name, its trials, how many rows to show, and what is already in its journal.</summary>
+    public string Start(string name, int total, int top, IEnumerable<TrialResult> finished, TeacherRecord? teacher, int slots)
+    {
+        (_name, _total, _top, Teacher, _journalHash) = (name, total, top, teacher, null);
+        _results.AddRange(finished);
+        Changed = true;
+        return $"sweep {name}: {total} trials ({_results.Count} already in the journal), {slots} slot{(slots == 1 ? "" : "s")}";
+    }
+
+    /// <summary>
+    /// Shows a journal as it stands (<c>akkakd leaderboard</c>, <c>--watch</c>): its results replace what was shown; the
+    /// heading tells what the journal holds rather than what runs.
+    /// </summary>
+    public void Load(JournalContents journal, int top)
+    {
+        var h = journal.Header ?? throw new ArgumentException("a journal without a header", nameof(journal));
+        (_name, _total, _top, _journalHash) = (h.SweepName, h.Trials, top, h.SweepHash);
+        Teacher = journal.Teachers.Count > 0 ? journal.Teachers[^1] : null;
+        _results.Clear();
+        _results.AddRange(journal.Results);
+        Changed = true;
+    }
+
+    /// <summary>Every trial is in: nothing more will come.</summary>
+    public bool Complete => IsStarted && _results.Count >= _total;
+
+    /// <summary>A trial (or the teacher) went to a worker.</summary>
+    public void Assigned(string id, string label, string node)
+    {
+        _running[id] = new RunningTrial(label, node, 0, 0, _elapsed());
+        Changed = true;
+    }
+
+    /// <summary>A running trial finished an epoch.</summary>
+    public void Progress(string id, int epoch, int epochs)
+    {
+        if (_running.TryGetValue(id, out var r)) _running[id] = r with { Epoch = epoch, Epochs = epochs };
+        Changed = true;
+    }
+
+    /// <summary>A trial went back to the queue.</summary>
+    public string Requeued(string id, string reason)
+    {
+        _running.Remove(id);
+        return Note($"trial {id} back to the queue: {reason}");
+    }
+
+    /// <summary>The teacher is trained (<paramref name="runningId"/>: how it showed among the running trials).</summary>
+    public string TeacherReady(TeacherRecord teacher, string runningId)
+    {
+        _running.Remove(runningId);
+        Teacher = teacher;
+        Changed = true;
+        return LeaderboardTable.TeacherLine(teacher);
+    }
+
+    /// <summary>A result is in.</summary>
+    public string Finished(TrialResult r)
+    {
+        _running.Remove(r.Id);
+        _results.Add(r);
+        _doneThisRun++;
+        Changed = true;
+        var what = r.IsBaseline ? $"w{r.Width} baseline" : $"w{r.Width} T{Formats.Setting(r.Temperature ?? 0)} a{Formats.Setting(r.Alpha)}";
+        return $"[{_results.Count}/{_total}] {what} s{r.Seed}: acc {Formats.Percent(r.TestAcc)}% " +
+               $"({Formats.Fixed(r.TrainSeconds, "0.0")} s, {r.Node}){Eta(" eta ")}";
+    }
+
+    /// <summary>A trial failed for good.</summary>
+    public string GaveUp(string id, string error)
+    {
+        _running.Remove(id);
+        _failed++;
+        return Note($"trial {id} failed: {error}");
+    }
+
+    /// <summary>
+    /// The drawing. <paramref name="height"/>: the terminal's rows, which bound the ranking's rows (null: not a terminal).
+    /// </summary>
+    public IReadOnlyList<string> Lines(int? height)
+    {
+        Changed = false;
+        if (_name is null) return [];
+        return _journalHash is null ? SweepLines(height) : JournalLines(height);
+    }
+
+    private List<string> SweepLines(int? height)
+    {
+        var lines = new List<string>
+        {
+            $"akkakd sweep {_name}: {_results.Count}/{_total} done, {_running.Count} running" +
+            $"{(_failed > 0 ? $", {_failed} failed" : "")}, elapsed {Formats.Clock(_elapsed().TotalSeconds)}{Eta(", eta ")}",
+            LeaderboardTable.TeacherLine(Teacher),
+        };
+        foreach (var r in _running.Values.OrderBy(r => r.Started))
+            lines.Add($"  running {r.Label,-28} {(r.Epochs > 0 ? $"epoch {r.Epoch}/{r.Epochs}" : "starting"),-12} {r.Node}");
+        lines.AddRange(_notes.Select(n => "  " + n));
+        int rows = Math.Min(_top, Math.Max(5, height is { } h ? h - 6 - _running.Count - _notes.Count : 20));
+        lines.AddRange(LeaderboardTable.Lines(Leaderboard.Rank(_results, Teacher).Take(rows).ToList()));
+        return lines;
+    }
+
+    private List<string> JournalLines(int? height)
+    {
+        var hash = _journalHash!;
+        var ranked = Leaderboard.Rank(_results, Teacher);
+        var lines = new List<string>
+        {
+            $"akkakd sweep {_name}: {_results.Count}/{_total} trials in the journal" +
+            (Complete ? "" : _results.Count == 0 ? ", none finished yet" : ", running or stopped") +
+            $" (sweep {hash[..Math.Min(12, hash.Length)]})",
+            LeaderboardTable.TeacherLine(Teacher),
+        };
+        int rows = height is { } h ? Math.Min(_top, Math.Max(3, h - 6)) : _top;
+        if (ranked.Count > 0) lines.AddRange(LeaderboardTable.Lines(ranked.Take(rows).ToList()));
+        if (ranked.Count > rows)
+            lines.Add($"{ranked.Count - rows} more (--top {ranked.Count} shows them all)");
+        return lines;
+    }
+
+    /// <summary>The time left at this run's pace so far (none before the first result of this run).</summary>
+    private string Eta(string prefix)
+    {
+        if (_name is null || _doneThisRun == 0) return "";
+        int remaining = _total - _results.Count - _failed;
+        if (remaining <= 0) return "";
+        double perTrial = _elapsed().TotalSeconds / _doneThisRun;
+        return prefix + Formats.Clock(perTrial * remaining);
+    }
+
+    private string Note(string text)
+    {
+        _notes.Add(text);
+        if (_notes.Count > MaxNotes) _notes.RemoveAt(0);
+        Changed = true;
+        return text;
+    }
+
+    private sealed record RunningTrial(string Label, string Node, int Epoch, int Epochs, TimeSpan Started);
+}

@@ -1,0 +1,318 @@
+using AkkaKd.Sweep.Search;
+
+namespace AkkaKd.Sweep.Work;
+
+/// <summary>
+/// Everything a sweep's coordinator decides about work, as a plain class: the queue, the leases in flight (and which
+/// worker holds each), the results being made durable, finished and failed trials, attempts and requeues, duplicates,
+/// and the teacher's life cycle. It asks its <see cref="ISearchPolicy"/> what the sweep starts with and what follows a
+/// result. The coordinator actor is its message plumbing: it calls these methods, sends the assignments they return,
+/// and tells the reporter the <see cref="LedgerEvent"/>s it drains.
+/// <para>
+/// Workers are opaque keys (actor refs in the coordinator, strings in tests). A result counts once, and only after the
+/// journal made it durable (<see cref="Completed"/> then <see cref="Durable"/>). Every retry is bounded: a trial, the
+/// teacher and the journal each get <see cref="MaxAttempts"/> tries; then the trial is given up, the distilled trials
+/// are given up, or the sweep ends with an error, never an endless loop.
+/// </para>
+/// </summary>
+public sealed class WorkLedger<TWorker> where TWorker : notnull
+{
+    public const int DefaultMaxAttempts = 3;
+
+    private readonly ISearchPolicy _policy;
+    private readonly TeacherWork? _teacherWork;
+    private readonly LinkedList<TrialWork> _queue = new();
+    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TrialWork Work, TWorker Worker)> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrialWork> _committing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    private readonly List<TWorker> _idle = [];
+    private readonly List<LedgerEvent> _events = [];
+    private readonly TeacherLifecycle<TWorker> _teacher;
+
+    private bool _open;
+    private int _journalFailures;
+    private int _queuedDistilled;
+
+    /// <param name="policy">What runs and what follows a result.</param>
+    /// <param name="teacherWork">The sweep's teacher, trained by the first worker that asks once a distilled trial waits.</param>
+    /// <param name="teacher">The teacher already durable in the journal (resume), or null.</param>
+    /// <param name="finishedBefore">Ids already in the journal: never handed out again.</param>
+    public WorkLedger(ISearchPolicy policy, TeacherWork? teacherWork, TeacherRecord? teacher, IEnumerable<string> finishedBefore,
+        int maxAttempts = DefaultMaxAttempts)
+    {
+        _policy = policy;
+        _teacherWork = teacherWork;
+        MaxAttempts = maxAttempts;
+        _teacher = new TeacherLifecycle<TWorker>(teacher, maxAttempts);
+        foreach (var id in finishedBefore)
+            if (policy.Trials.ContainsKey(id)) _finished.Add(id);
+        FinishedBefore = _finished.Count;
+        foreach (var w in policy.Start(_finished)) Enqueue(w, atFront: false);
+    }
+
+    public int MaxAttempts { get; }
+    public int Total => _policy.Total;
+    public int FinishedBefore { get; }
+    public int Finished => _finished.Count;
+    public int Duplicates { get; private set; }
+    public int Requeued { get; private set; }
+    public IReadOnlyDictionary<string, string> FailedTrials => _failed;
+    public TeacherRecord? Teacher => _teacher.Record;
+    public int InFlight => _inFlight.Count + (_teacher.Leased ? 1 : 0);
+    public int Queued => _queued.Count;
+
+    /// <summary>Why the sweep ended early (the journal kept failing), or null.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Over: stopped with an error, or nothing queued, running or being made durable and the policy is done.</summary>
+    public bool IsDone => Error != null ||
+                          (_queued.Count == 0 && _inFlight.Count == 0 && _committing.Count == 0 && !_teacher.Busy && _policy.Exhausted);
+
+    /// <summary>Work is handed out only once the ledger is open (the coordinator opens it when enough workers are up).</summary>
+    public void Open() => _open = true;
+
+    public bool IsOpen => _open;
+
+    /// <summary>What happened since the last call, for the reporter and the log.</summary>
+    public IReadOnlyList<LedgerEvent> DrainEvents()
+    {
+        var events = _events.ToArray();
+        _events.Clear();
+        return events;
+    }
+
+    /// <summary>An idle worker asks. Returns its work, or null: then it waits in line for <see cref="Dispatch"/>.</summary>
+    public WorkItem? Request(TWorker worker)
+    {
+        var work = IsDone ? null : TryLease(worker);
+        if (work is null && !_idle.Contains(worker)) _idle.Add(worker);
+        else if (work != null) _idle.Remove(worker);
+        return work;
+    }
+
+    /// <summary>Hands work to waiting workers, oldest first, while there is work they can take.</summary>
+    public IReadOnlyList<(TWorker Worker, WorkItem Work)> Dispatch()
+    {
+        var handed = new List<(TWorker, WorkItem)>();
+        while (_idle.Count > 0 && !IsDone)
+        {
+            var w = _idle[0];
+            if (TryLease(w) is not { } work) break;
+            _idle.RemoveAt(0);
+            handed.Add((w, work));
+        }
+        return handed;
+    }
+
+    /// <summary>The workers waiting for work (told "nothing" when the sweep ends).</summary>
+    public IReadOnlyList<TWorker> Idle => _idle;
+
+    private WorkItem? TryLease(TWorker worker)
+    {
+        if (!_open || Error != null) return null;
+        if (_teacherWork != null && _teacher.TryLease(worker, NeedsTeacher)) return _teacherWork;
+        if (_teacher.Record is null && _queuedDistilled == _queued.Count) return null; // all of it waits for the teacher
+        for (var n = _queue.First; n != null;)
+        {
+            var next = n.Next;
+            var work = n.Value;
+            if (!work.NeedsTeacher || _teacher.Record != null)
+            {
+                Unqueue(n);
+                _inFlight[work.Id] = (work, worker);
+                return work;
+            }
+            n = next;
+        }
+        return null;
+    }
+
+    /// <summary>A distilled trial waits in the queue and no teacher is durable yet.</summary>
+    private bool NeedsTeacher => _teacher.Record is null && _queuedDistilled > 0;
+
+    /// <summary>
+    /// A result arrived. True: make it durable now (then call <see cref="Durable"/> or <see cref="JournalFailed"/>).
+    /// False: a duplicate (already finished or being written), a trial this sweep does not know, or a result with a
+    /// number that is not finite (the trial diverged: it is given up, never journalled).
+    /// </summary>
+    public bool Completed(TrialResult result)
+    {
+        var id = result.Id;
+        if (!_policy.Trials.TryGetValue(id, out var trial)) return false;
+        if (_finished.Contains(id) || _committing.ContainsKey(id))
+        {
+            Duplicates++;
+            return false;
+        }
+        if (!result.IsFinite)
+        {
+            // Nothing non-finite reaches the journal: the trial diverged, and training it again gives the same bits.
+            if (_inFlight.Remove(id, out var held)) GiveUp(held.Work, "diverged: its loss or accuracy is not a finite number");
+            return false;
+        }
+        // Whoever had it (this worker, or the one it was requeued to) no longer needs to run it.
+        var work = _inFlight.Remove(id, out var lease) ? lease.Work : FindQueued(id) ?? new TrialWork(trial, 0);
+        RemoveQueued(id);
+        _committing[id] = work;
+        return true;
+    }
+
+    /// <summary>The journal made a result durable: it counts, and the policy says what follows.</summary>
+    public void Durable(TrialResult result)
+    {
+        if (!_committing.Remove(result.Id, out var work)) return;
+        _journalFailures = 0;
+        _finished.Add(result.Id);
+        _failed.Remove(result.Id);
+        Apply(_policy.Completed(work, result));
+    }
+
+    /// <summary>
+    /// The journal could not write a result: the trial goes back to the queue (it will be trained again), and the
+    /// failure counts. After <see cref="MaxAttempts"/> failures in a row the sweep ends with the error: a journal that
+    /// cannot be written (a full disk) must not keep the cluster training for nothing.
+    /// </summary>
+    public void JournalFailed(string trialId, string error)
+    {
+        if (!_committing.Remove(trialId, out var work)) return;
+        if (++_journalFailures >= MaxAttempts)
+        {
+            Error = $"the journal could not be written {_journalFailures} times in a row: {error}";
+            _events.Add(new LedgerEvent.Stopped(Error));
+            return;
+        }
+        Requeue(work, "journal write failed: " + error);
+    }
+
+    /// <summary>A trial failed on the worker that holds it. Retryable failures go back until the attempt limit.</summary>
+    public void Failed(TWorker worker, string trialId, string error, bool retryable)
+    {
+        if (!_inFlight.TryGetValue(trialId, out var lease) || !lease.Worker.Equals(worker)) return; // no longer its work
+        _inFlight.Remove(trialId);
+        int attempts = _attempts[trialId] = _attempts.GetValueOrDefault(trialId) + 1;
+        if (retryable && attempts < MaxAttempts) Requeue(lease.Work, error);
+        else GiveUp(lease.Work, attempts > 1 ? $"{error} (after {attempts} attempts)" : error);
+    }
+
+    /// <summary>The worker gave its work back without it counting as an attempt (leaving, busy, other data).</summary>
+    public void Returned(TWorker worker, WorkItem work, string reason)
+    {
+        _idle.Remove(worker);
+        if (work is TeacherWork) _teacher.Unlease(worker);
+        else if (_inFlight.TryGetValue(work.Id, out var lease) && lease.Worker.Equals(worker))
+        {
+            _inFlight.Remove(work.Id);
+            Requeue(lease.Work, reason);
+        }
+    }
+
+    /// <summary>Workers that died (or whose node is gone): their work goes back to the front of the queue.</summary>
+    public void WorkersLost(Func<TWorker, bool> gone, string reason)
+    {
+        _idle.RemoveAll(w => gone(w));
+        foreach (var (id, (work, _)) in _inFlight.Where(kv => gone(kv.Value.Worker)).ToList())
+        {
+            _inFlight.Remove(id);
+            Requeue(work, reason);
+        }
+        if (_teacher.LostBy(gone) && _teacherWork != null) _events.Add(new LedgerEvent.Requeued(_teacherWork, reason));
+    }
+
+    /// <summary>
+    /// A worker trained the teacher. True: this is the teacher the sweep will use; bring its artifact to the coordinator's
+    /// node, then journal it (<see cref="TeacherDurable"/>). False: one is already arriving or durable.
+    /// </summary>
+    public bool TeacherTrained(TWorker worker, TeacherRecord teacher) => _teacher.Trained(worker, teacher);
+
+    /// <summary>The teacher is durable in the journal: distilled trials can run.</summary>
+    public void TeacherDurable(TeacherRecord teacher) => _teacher.Durable(teacher);
+
+    /// <summary>
+    /// The teacher failed (on its worker, fetching its artifact, or in the journal). After <see cref="MaxAttempts"/>
+    /// failures every distilled trial is given up, and the teacher is never handed out again.
+    /// </summary>
+    public void TeacherFailed(TWorker? worker, string error)
+    {
+        if (!_teacher.Failed(worker)) return;
+        foreach (var w in _queue.Where(w => w.NeedsTeacher).ToList()) GiveUp(w, "no teacher: " + error);
+    }
+
+    /// <summary>The teacher the sweep waits for is arriving (its artifact is being fetched or journalled).</summary>
+    public TeacherRecord? TeacherArriving => _teacher.Arriving;
+
+    private void Apply(PolicyStep step)
+    {
+        foreach (var d in step.Decisions) _events.Add(new LedgerEvent.Decided(d));
+        foreach (var w in step.Next) Enqueue(w, atFront: false);
+    }
+
+    private void Enqueue(TrialWork work, bool atFront)
+    {
+        if (_finished.Contains(work.Id) || _committing.ContainsKey(work.Id) || _inFlight.ContainsKey(work.Id) || !_queued.Add(work.Id))
+            return;
+        if (work.NeedsTeacher && _teacher.GaveUp)
+        {
+            _queued.Remove(work.Id);
+            GiveUp(work, "no teacher");
+            return;
+        }
+        if (work.NeedsTeacher) _queuedDistilled++;
+        if (atFront) _queue.AddFirst(work);
+        else _queue.AddLast(work);
+    }
+
+    private void Requeue(TrialWork work, string reason)
+    {
+        if (_finished.Contains(work.Id) || _committing.ContainsKey(work.Id)) return;
+        Enqueue(work, atFront: true);
+        Requeued++;
+        _events.Add(new LedgerEvent.Requeued(work, reason));
+    }
+
+    private void GiveUp(TrialWork work, string error)
+    {
+        RemoveQueued(work.Id);
+        _failed[work.Id] = error;
+        _events.Add(new LedgerEvent.GaveUp(work, error));
+        Apply(_policy.GaveUp(work));
+    }
+
+    private TrialWork? FindQueued(string id) => _queued.Contains(id) ? _queue.FirstOrDefault(w => w.Id == id) : null;
+
+    private void RemoveQueued(string id)
+    {
+        if (!_queued.Contains(id)) return;
+        for (var n = _queue.First; n != null; n = n.Next)
+            if (n.Value.Id == id)
+            {
+                Unqueue(n);
+                return;
+            }
+    }
+
+    private void Unqueue(LinkedListNode<TrialWork> n)
+    {
+        _queue.Remove(n);
+        _queued.Remove(n.Value.Id);
+        if (n.Value.NeedsTeacher) _queuedDistilled--;
+    }
+}
+
+/// <summary>What the ledger did that the reporter and the log should hear of.</summary>
+public abstract record LedgerEvent
+{
+    /// <summary>Work went back to the queue (its worker died, failed, or gave it back).</summary>
+    public sealed record Requeued(WorkItem Work, string Reason) : LedgerEvent;
+
+    /// <summary>A trial failed for good.</summary>
+    public sealed record GaveUp(WorkItem Work, string Error) : LedgerEvent;
+
+    /// <summary>The search policy decided about a trial (journalled by the coordinator).</summary>
+    public sealed record Decided(PolicyDecision Decision) : LedgerEvent;
+
+    /// <summary>The sweep cannot go on (the journal keeps failing).</summary>
+    public sealed record Stopped(string Error) : LedgerEvent;
+}
