@@ -158,8 +158,7 @@ internal static class JournalLines
             case Kind.FractionList or Kind.NonNegativeList:
                 if (v.ValueKind != JsonValueKind.Array) throw Wrong(name, v, "a list of numbers");
                 foreach (var item in v.EnumerateArray())
-                    if (item.ValueKind != JsonValueKind.Null)
-                        CheckValue(name, item, kind == Kind.FractionList ? Kind.Fraction : Kind.NonNegative);
+                    CheckValue(name, item, kind == Kind.FractionList ? Kind.Fraction : Kind.NonNegative);
                 break;
             default:
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d))

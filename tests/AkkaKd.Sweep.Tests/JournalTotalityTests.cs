@@ -64,6 +64,7 @@ public sealed class JournalTotalityTests : IDisposable
     [InlineData("{\"type\":\"trial\",\"id\":\"x\",\"params\":1.5}", "\"params\" is the number 1.5, expected a whole number")]
     [InlineData("{\"type\":\"trial\",\"id\":7}", "\"id\" is the number 7, expected text")]
     [InlineData("{\"type\":\"trial\",\"id\":\"x\",\"val_acc_curve\":{}}", "\"val_acc_curve\" is an object, expected a list of numbers")]
+    [InlineData("{\"type\":\"trial\",\"id\":\"x\",\"val_acc_curve\":[0.5,null]}", "\"val_acc_curve\" is null, expected a number")]
     [InlineData("{\"type\":\"teacher\",\"key\":\"k\",\"test_acc\":[]}", "\"test_acc\" is a list, expected a number")]
     [InlineData("{\"type\":\"header\",\"sweep_hash\":\"abc\"}", "a second journal header")]
     [InlineData("{\"type\":\"trial\",\"width\":8}", "a trial without an \"id\"")]
@@ -97,7 +98,7 @@ public sealed class JournalTotalityTests : IDisposable
     {
         Write(HeaderLine,
             "{\"type\":\"trial\",\"id\":\"bare\"}",
-            "{\"type\":\"trial\",\"id\":\"nulls\",\"test_acc\":null,\"node\":null,\"temperature\":null,\"val_acc_curve\":[0.5,null]," +
+            "{\"type\":\"trial\",\"id\":\"nulls\",\"test_acc\":null,\"node\":null,\"temperature\":null,\"val_acc_curve\":[0.5,0.75]," +
             "\"status\":\"diverged\",\"diverged_epoch\":3,\"something_new\":{\"a\":[1]}}",
             "{\"type\":\"teacher\"}");
         var c = Journal.Read(JournalPath);
