@@ -143,7 +143,7 @@ public sealed class GridTests
     {
         var key = Grid.TrialKey(Settings(), 32, 4, 0.5, 1);
         Assert.Equal(
-            "data=embedded:mnist10k,8000,2000;teacher=1200x1200,e8,b128,lr0.001,seed1;student=e10,b128,lr0.001;" +
+            "data=embedded:mnist10k,7000,v1000,2000;teacher=1200x1200,e8,b128,lr0.001,seed1;student=e10,b128,lr0.001;" +
             "width=32;T=4;alpha=0.5;seed=1;sweep_seed=1",
             key);
     }
@@ -157,7 +157,9 @@ public sealed class GridTests
         { "teacher epochs", s => s with { Teacher = s.Teacher with { Epochs = 9 } } },
         { "teacher batch", s => s with { Teacher = s.Teacher with { Batch = 256 } } },
         { "teacher lr", s => s with { Teacher = s.Teacher with { Lr = 0.01 } } },
-        { "data train", s => s with { Data = s.Data with { Train = 7000 } } },
+        { "data train", s => s with { Data = s.Data with { Train = 6000 } } },
+        { "data validation", s => s with { Data = s.Data with { Validation = 500 } } },
+        { "no validation", s => s with { Data = s.Data with { Validation = 0 } } },
         { "data test", s => s with { Data = s.Data with { Test = 1000 } } },
         { "data source", s => s with { Data = s.Data with { Source = "idx:a.gz,b.gz" } } },
         { "sweep seed", s => s with { Seed = 2 } },

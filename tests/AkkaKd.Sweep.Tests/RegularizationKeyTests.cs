@@ -33,7 +33,9 @@ public class RegularizationKeyTests
     [MemberData(nameof(AtDefaults))]
     public void Default_values_keep_the_hash_and_the_ids_of_before(string extra)
     {
-        var d = SweepFile.Parse(extra, "x");
+        // The slices of before the validation slice (issue 10 changed the defaults to train 7000 / validation 1000).
+        const string before = "sweep { data { train = 8000, validation = 0, test = 2000 } }\n";
+        var d = SweepFile.Parse(before + extra, "x");
         Assert.Equal(DefaultsHash, d.Hash());
         var ids = Grid.Expand(d).Select(t => t.Id).ToList();
         Assert.Equal(44, ids.Count);
@@ -41,7 +43,7 @@ public class RegularizationKeyTests
         Assert.Equal("90e376377b63", ids[^1]);
         Assert.Equal("1200x1200,e8,b128,lr0.001,seed1", d.TeacherKey());
 
-        var c = SweepFile.Parse(Custom + "\n" + extra, "x");
+        var c = SweepFile.Parse(before + Custom + "\n" + extra, "x");
         Assert.Equal(CustomHash, c.Hash());
         Assert.Equal(CustomIds, Grid.Expand(c).Select(t => t.Id));
         Assert.Equal("64x32,e2,b128,lr0.001,seed3", c.TeacherKey());

@@ -14,8 +14,10 @@ public sealed class SweepFileSettingsTests : IDisposable
         Assert.Equal("laptop", s.Name);
         Assert.Equal(1, s.Seed);
         Assert.Equal("embedded:mnist10k", s.Data.Source);
-        Assert.Equal(8000, s.Data.Train);
+        Assert.Equal(7000, s.Data.Train);
+        Assert.Equal(1000, s.Data.Validation);
         Assert.Equal(2000, s.Data.Test);
+        Assert.Equal(1, s.ThreadsPerTrial);
         Assert.Equal([1200, 1200], s.Teacher.Hidden);
         Assert.Equal(8, s.Teacher.Epochs);
         Assert.Equal(128, s.Teacher.Batch);
