@@ -20,12 +20,14 @@ public static class BenchCommand
     public sealed record Options(bool Json, bool Sweep, bool Scheduler, string Data, int Train, int Test, int[] Teacher,
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
-        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3);
+        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3,
+        bool Dashboard = false);
 
     public static Command Create()
     {
         var json = Opt.Flag("--json", "one JSON object per line");
         var sweep = Opt.Flag("--sweep", "time a whole 12-trial sweep (wall time, peak RSS with GNU time, best accuracy), against --peer's loop if given");
+        var dashboard = Opt.Flag("--dashboard", "measure the dashboard: journal fsync to browser event (p50, p95), a 10,000-trial sweep's first render, memory with 100,000 lines");
         var scheduler = Opt.Flag("--scheduler", "measure the coordinator: worker nodes whose trainer returns at once (or sleeps --trial-seconds), the journal on");
         var data = Opt.Text("--data", "SOURCE", "embedded:mnist10k or idx:IMAGES,LABELS", DataSource.EmbeddedMnist10k);
         var train = Opt.Int("--train", "N", "training rows (the first N)", 7000, 1);
@@ -58,21 +60,22 @@ public static class BenchCommand
         {
             json, sweep, scheduler, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
-            val, runs,
+            val, runs, dashboard,
         };
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
             r.GetValue(train), r.GetValue(test), r.GetValue(teacher) ?? teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
             r.GetValue(temperature), r.GetValue(alpha), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(threads),
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
-            r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs))));
+            r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard))));
         return command;
     }
 
     public static async Task<int> RunAsync(Options a)
     {
         bool json = a.Json;
-        if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json);
+        if (a.Dashboard) return await AkkaKd.Dashboard.Bench.DashboardBench.RunAsync(Console.Out, json);
+        if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json, a.Runs, a.Threads);
         if (a.Scheduler) return await SchedulerBench.RunAsync(a.Trials, a.Workers, a.Slots, a.TrialSeconds, json);
         var source = DataSource.TryParse(a.Data, out var err) ?? throw new UsageException("--data: " + err);
         int train = a.Train, test = a.Test;

@@ -15,7 +15,8 @@ public static class Program
     /// <summary>Every command, in the order help lists them: a new command is one more entry here.</summary>
     public static IReadOnlyList<Func<Command>> Commands { get; } =
     [
-        SweepCommand.Create, WorkerCommand.Create, LeaderboardCommand.Create, ReportCommand.Create, BenchCommand.Create, DataCommand,
+        SweepCommand.Create, WorkerCommand.Create, LeaderboardCommand.Create, ReportCommand.Create, DashboardCommand.Create,
+        BenchCommand.Create, DataCommand,
     ];
 
     public const string ExitCodesHelp = """

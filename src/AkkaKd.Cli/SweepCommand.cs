@@ -10,7 +10,7 @@ public static class SweepCommand
 {
     /// <summary>What the command line said, defaults applied (the node's options still fall back to the environment).</summary>
     public sealed record Options(string? File, string? Out, bool Resume, bool Force, IReadOnlyList<string> Set, int Slots,
-        int MinWorkers, bool Plain, NodeArgs Node);
+        int MinWorkers, bool Plain, NodeArgs Node, int? Dashboard = null);
 
     public static Command Create()
     {
@@ -27,14 +27,23 @@ public static class SweepCommand
             Environment.ProcessorCount, 0);
         var plain = Opt.Flag("--plain", "one line per finished trial, not the live table (always so when piped or TERM=dumb)");
         var minWorkers = Opt.Int("--min-workers", "K", "wait for K worker nodes to join before the first trial", 0, 0);
+        var dashboard = new Option<int?>("--dashboard")
+        {
+            Description = "serve the live web dashboard of this sweep on 127.0.0.1:PORT while it runs (PORT 0: any free port) [default: off; PORT 8080]",
+            HelpName = "PORT",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r => r.Tokens.Count == 0 ? 8080
+                : int.TryParse(r.Tokens[0].Value, out var p) && p is >= 0 and <= 65535 ? p
+                : Fail(r, $"--dashboard: '{r.Tokens[0].Value}' is not a port (0 to 65535)"),
+        };
         var command = new Command("sweep", "Runs a sweep file's grid on this node (and its cluster), shows the leaderboard and writes the results.")
         {
-            file, output, resume, force, set, slots, plain, minWorkers,
+            file, output, resume, force, set, slots, plain, minWorkers, dashboard,
         };
         var node = new NodeArgs.Declared(command, "seed nodes of the cluster to join, akka.tcp://akkakd@HOST:PORT,... " +
                                                   "[default: $AKKAKD_SEEDS, else none: with --port, this node is the seed]");
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(file), r.GetValue(output), r.GetValue(resume), r.GetValue(force),
-            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r))));
+            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r), r.GetValue(dashboard))));
         return command;
     }
 
@@ -69,9 +78,10 @@ public static class SweepCommand
         };
         using var signals = new Signals();
         SweepOutcome outcome;
+        await using var dashboard = await StartDashboard(a, launch);
         try
         {
-            outcome = await SweepLauncher.RunAsync(launch, signals.Token);
+            outcome = await SweepLauncher.RunAsync(launch with { OutDir = launch.OutDir ?? dashboard?.OutDir }, signals.Token);
         }
         catch (Exception e) when (e is PlanException or ReportWriteException)
         {
@@ -92,5 +102,34 @@ public static class SweepCommand
         if (summary.FailedTrials.Length > 0)
             err.WriteLine($"akkakd: {summary.FailedTrials.Length} trials failed (see {outcome.LogFile}); run again with --resume to retry them");
         return summary.Error is null && summary.ReportError is null && summary.FailedTrials.Length == 0 ? ExitCodes.Done : ExitCodes.TrialsFailed;
+    }
+
+    private static int? Fail(System.CommandLine.Parsing.ArgumentResult r, string message)
+    {
+        r.AddError(message);
+        return null;
+    }
+
+    /// <summary>With --dashboard: the sweep's own dashboard, on loopback, over its output folder (made now to be watched).</summary>
+    private static async Task<SweepDashboard?> StartDashboard(Options a, SweepLaunch launch)
+    {
+        if (a.Dashboard is not { } port) return null;
+        var outDir = launch.OutDir ?? SweepLauncher.DefaultOutDir(launch.Settings);
+        Directory.CreateDirectory(outDir);
+        try
+        {
+            var server = await AkkaKd.Dashboard.DashboardServer.StartAsync(new AkkaKd.Dashboard.DashboardOptions { Folders = [outDir], Port = port });
+            Console.WriteLine($"dashboard: {server.Url}");
+            return new SweepDashboard(outDir, server);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            throw new UsageException($"--dashboard {port}: cannot listen on 127.0.0.1:{port} ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    private sealed record SweepDashboard(string OutDir, AkkaKd.Dashboard.DashboardServer Server) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
     }
 }

@@ -146,6 +146,9 @@ public sealed class Journal : IDisposable
     public long LinesWritten { get; private set; }
     public long Syncs { get; private set; }
 
+    /// <summary>Makes what was written durable (fsync), on the writer thread; the group-commit test wraps it.</summary>
+    internal Action<FileStream> Sync { get; set; } = static f => f.Flush(true);
+
     /// <summary>
     /// Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown. Any other line that
     /// cannot be used is a <see cref="JournalException"/> naming the file and line, unless <paramref name="setAside"/>:
@@ -226,7 +229,7 @@ public sealed class Journal : IDisposable
             try
             {
                 foreach (var (line, _) in batch) _file.Write(line);
-                _file.Flush(true);
+                Sync(_file);
                 LinesWritten += batch.Count;
                 Syncs++;
                 foreach (var (_, done) in batch) done.SetResult();

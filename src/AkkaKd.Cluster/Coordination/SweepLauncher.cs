@@ -59,8 +59,7 @@ public static class SweepLauncher
         var output = run.Output;
         // The threads per trial belong to the sweep (other counts give other bits); every node obeys them.
         Blas.Configure(settings.ThreadsPerTrial);
-        var outDir = launch.OutDir ?? Path.Combine("results",
-            $"{Safe(settings.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+        var outDir = launch.OutDir ?? DefaultOutDir(settings);
         var fingerprint = launch.DataFingerprint ?? LoadData(launch, outDir, output);
         var plan = SweepPlan.Prepare(settings, outDir, launch.Resume, launch.Force, fingerprint, Blas.Describe());
         using (plan.Journal)
@@ -106,6 +105,10 @@ public static class SweepLauncher
                          $"output: {outDir}");
         return data.Fingerprint;
     }
+
+    /// <summary>Where a sweep's files go when no --out is given: results/NAME-yyyyMMdd-HHmmss.</summary>
+    public static string DefaultOutDir(SweepSettings settings) =>
+        Path.Combine("results", $"{Safe(settings.Name)}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
 
     private static string Safe(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));

@@ -65,8 +65,8 @@ public sealed class DataSet
             throw new DataException(imagesName, $"expected 3 dimensions (count x height x width), found {images.Dims.Length}");
         if (labels.Dims.Length != 1)
             throw new DataException(labelsName, $"expected 1 dimension (count), found {labels.Dims.Length}");
-        if (labels.FileCount != images.FileCount)
-            throw new DataException(labelsName, $"{labels.FileCount:N0} labels for {images.FileCount:N0} images in {imagesName}");
+        if (labels.DeclaredCount != images.DeclaredCount)
+            throw new DataException(labelsName, $"{labels.DeclaredCount:N0} labels for {images.DeclaredCount:N0} images in {imagesName}");
         int n = images.Dims[0];
         if (labels.Dims[0] != n)
             throw new DataException(labelsName, $"{labels.Dims[0]:N0} labels loaded for {n:N0} images in {imagesName}");

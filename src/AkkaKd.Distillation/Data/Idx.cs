@@ -7,7 +7,11 @@ namespace AkkaKd.Distillation.Data;
 /// An IDX array of unsigned bytes as loaded: its dimensions (the first one is the count of rows loaded), its payload, and
 /// the count of rows the file's header declares (more than loaded when a row limit stopped the reading).
 /// </summary>
-public sealed record IdxArray(int[] Dims, byte[] Data, int FileCount);
+public sealed record IdxArray(int[] Dims, byte[] Data, int FileCount = -1)
+{
+    /// <summary>The rows the file declares: <see cref="FileCount"/>, or the rows loaded when it was not given.</summary>
+    public int DeclaredCount => FileCount >= 0 ? FileCount : Dims.Length > 0 ? Dims[0] : 0;
+}
 
 /// <summary>
 /// Reads IDX files (LeCun's MNIST format), gzip-compressed or raw. Only unsigned-byte payloads (type code 0x08) are read.

@@ -34,6 +34,9 @@ public sealed record TrainReport(double Seconds, double SamplesPerSecond, double
 
 public sealed record Evaluation(double Accuracy, double Loss);
 
+/// <summary>Sees each batch's training rows (indices into the data) before its forward pass: a seam for the tests.</summary>
+internal delegate void BatchObserver(int epoch, ReadOnlySpan<int> rows);
+
 /// <summary>
 /// The training loop: shuffled mini-batches, (regularization,) forward, KD loss, backward, Adam. Everything it needs is
 /// allocated before the first step; the loop itself allocates nothing.
@@ -48,7 +51,13 @@ public static class Trainer
     /// </summary>
     public static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
         float[]? teacherLogits = null, KdTerms? kd = null, Regularization? regularization = null,
-        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default)
+        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default) =>
+        Train(model, data, settings, rng, gemm, teacherLogits, kd, regularization, onEpoch, null, cancel);
+
+    /// <summary>Train, with <paramref name="onBatch"/> shown the rows of every batch (for the tests).</summary>
+    internal static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
+        float[]? teacherLogits, KdTerms? kd, Regularization? regularization, Action<EpochReport>? onEpoch,
+        BatchObserver? onBatch, CancellationToken cancel)
     {
         settings.Validate();
         kd ??= KdTerms.Baseline;
@@ -82,6 +91,7 @@ public static class Trainer
                 cancel.ThrowIfCancellationRequested();
                 int rows = Math.Min(batch, n - start);
                 var rowsOfBatch = order.AsSpan(start, rows);
+                onBatch?.Invoke(epoch, rowsOfBatch);
                 reg.FillBatch(data, rowsOfBatch, model, ws, rng);
                 for (int r = 0; r < rows; r++)
                 {
