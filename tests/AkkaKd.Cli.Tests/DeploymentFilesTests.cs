@@ -251,7 +251,8 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", from[0].Groups[1].Value);
         var stage = from[0].Groups[2].Value;
         Assert.NotEmpty(stage);
-        Assert.Equal("mcr.microsoft.com/dotnet/runtime:10.0", from[1].Groups[1].Value);
+        // The dashboard is served by Kestrel: the ASP.NET Core runtime, which holds the .NET runtime.
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", from[1].Groups[1].Value);
         Assert.Matches(@"dotnet publish src/AkkaKd.Cli -c Release -o /app", dockerfile);
         Assert.Matches(@"apt-get install -y --no-install-recommends libopenblas0-pthread", dockerfile);
         Assert.Matches($@"(?m)^COPY\s+--from={Regex.Escape(stage)}\s+/app\s+/app\s*$", dockerfile);

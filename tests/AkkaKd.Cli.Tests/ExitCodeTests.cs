@@ -76,7 +76,7 @@ public sealed class ExitCodeTests : IDisposable
     {
         var (code, _, err) = await Akkakd.Run(_dir, Limit, "sweep", "--set", "sweep.data.train=9000", "--set", "sweep.data.test=2000");
         Assert.Equal(2, code);
-        Akkakd.AssertOneLineError(err, "sweep.data.train + sweep.data.test", "10,000");
+        Akkakd.AssertOneLineError(err, "sweep.data.train + sweep.data.validation + sweep.data.test", "10,000");
     }
 
     [Fact]
