@@ -19,13 +19,16 @@ public sealed record JournalFolder(string Dir, string JournalPath)
         return new JournalFolder(arg, path);
     }
 
-    /// <summary>Reads the journal; one that cannot be read (or has no header) is a usage error naming it.</summary>
-    public JournalContents Read()
+    /// <summary>
+    /// Reads the journal; one that cannot be read (or has no header) is a usage error naming it. With
+    /// <paramref name="setAside"/> (the --set-aside-bad-lines option) bad lines are moved to results.jsonl.bad instead.
+    /// </summary>
+    public JournalContents Read(bool setAside = false)
     {
         JournalContents c;
         try
         {
-            c = Journal.Read(JournalPath);
+            c = Journal.Read(JournalPath, setAside);
         }
         catch (JournalException e)
         {

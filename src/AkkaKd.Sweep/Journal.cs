@@ -95,16 +95,21 @@ public sealed record TeacherRecord(
 }
 
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
-public sealed class JournalException(string message) : Exception(message);
+public sealed class JournalException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
-/// <summary>What a journal holds: its header, its finished trials (first copy of each id) and teachers.</summary>
+/// <summary>
+/// What a journal holds: its header, its finished trials (first copy of each id) and teachers; how many bad lines were
+/// set aside on request (moved to results.jsonl.bad) and how many lines of types this program does not read were skipped.
+/// </summary>
 public sealed record JournalContents(
     JournalHeader? Header,
     IReadOnlyList<TrialResult> Results,
     IReadOnlyList<TeacherRecord> Teachers,
     long GoodLength,
     string? TornTail,
-    int Duplicates);
+    int Duplicates,
+    int SetAside = 0,
+    int Skipped = 0);
 
 /// <summary>
 /// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
@@ -125,6 +130,7 @@ public sealed class Journal : IDisposable
     private readonly BlockingCollection<(byte[] Line, TaskCompletionSource Done)> _queue = new();
     private readonly Thread _writer;
     private int _disposed;
+    private IDisposable? _owner;
 
     private Journal(FileStream file, string path)
     {
@@ -143,77 +149,12 @@ public sealed class Journal : IDisposable
     /// <summary>Makes what was written durable (fsync), on the writer thread; the group-commit test wraps it.</summary>
     internal Action<FileStream> Sync { get; set; } = static f => f.Flush(true);
 
-    /// <summary>Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown.</summary>
-    public static JournalContents Read(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new JournalContents(null, [], [], 0, null, 0);
-        }
-        JournalHeader? header = null;
-        var results = new List<TrialResult>();
-        var teachers = new List<TeacherRecord>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        int duplicates = 0, lineNo = 0;
-        long pos = 0;
-        while (pos < bytes.Length)
-        {
-            int nl = Array.IndexOf(bytes, (byte)'\n', (int)pos);
-            bool complete = nl >= 0;
-            int end = complete ? nl : bytes.Length;
-            var line = Encoding.UTF8.GetString(bytes, (int)pos, end - (int)pos).Trim();
-            lineNo++;
-            if (!complete)
-            {
-                // No newline: the writer died mid-line. Keep what came before; set this aside.
-                return new JournalContents(header, results, teachers, pos, line, duplicates);
-            }
-            pos = nl + 1;
-            if (line.Length == 0) continue;
-            JsonElement root;
-            try
-            {
-                root = JsonDocument.Parse(line).RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw new JournalException($"{path}: line {lineNo} is not JSON (only a torn last line is set aside)");
-            }
-            var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
-            try
-            {
-                switch (type)
-                {
-                    case "header":
-                        if (header != null) throw new JournalException($"{path}: line {lineNo}: a second header");
-                        header = root.Deserialize<JournalHeader>(Json);
-                        break;
-                    case "trial":
-                        var r = root.Deserialize<TrialResult>(Json)!;
-                        if (string.IsNullOrEmpty(r.Id)) throw new JournalException($"{path}: line {lineNo}: a trial without an id");
-                        if (seen.Add(r.Id)) results.Add(r);
-                        else duplicates++;
-                        break;
-                    case "teacher":
-                        teachers.Add(root.Deserialize<TeacherRecord>(Json)!);
-                        break;
-                    default:
-                        throw new JournalException($"{path}: line {lineNo}: unknown record type '{type}'");
-                }
-            }
-            catch (JsonException e)
-            {
-                throw new JournalException($"{path}: line {lineNo}: {e.Message.Split('\n')[0]}");
-            }
-            if (header is null) throw new JournalException($"{path}: the first line is not a journal header");
-        }
-        return new JournalContents(header, results, teachers, pos, null, duplicates);
-    }
+    /// <summary>
+    /// Reads a journal; a torn last line (a crash mid-write) is reported in TornTail, not thrown. Any other line that
+    /// cannot be used is a <see cref="JournalException"/> naming the file and line, unless <paramref name="setAside"/>:
+    /// then such lines are moved to <c>results.jsonl.bad</c> and the rest kept (see <see cref="JournalReader"/>).
+    /// </summary>
+    public static JournalContents Read(string path, bool setAside = false) => JournalReader.Read(path, setAside);
 
     /// <summary>Starts a new journal at <paramref name="path"/> with its header (made durable before it returns).</summary>
     public static Journal Create(string path, JournalHeader header)
@@ -301,7 +242,14 @@ public sealed class Journal : IDisposable
         }
     }
 
-    /// <summary>Writes what is queued, then closes the file.</summary>
+    /// <summary>Makes this journal let go of <paramref name="owner"/> (the output folder's lock) when it is disposed.</summary>
+    internal Journal Holding(IDisposable owner)
+    {
+        _owner = owner;
+        return this;
+    }
+
+    /// <summary>Writes what is queued, then closes the file (and lets go of the output folder, if it holds it).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
@@ -309,5 +257,6 @@ public sealed class Journal : IDisposable
         _writer.Join();
         _file.Dispose();
         _queue.Dispose();
+        _owner?.Dispose();
     }
 }

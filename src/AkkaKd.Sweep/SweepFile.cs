@@ -7,7 +7,7 @@ using AkkaKd.Distillation.Training;
 namespace AkkaKd.Sweep;
 
 /// <summary>A sweep file or override that cannot be used: one line naming the file or key and the problem (exit code 2).</summary>
-public sealed class SweepFileException(string message) : Exception(message);
+public sealed class SweepFileException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
 /// Reads a sweep file (HOCON, every key with a default), applies <c>--set key=value</c> overrides and validates the
@@ -268,6 +268,7 @@ public static partial class SweepFile
         if (count > s.MaxTrials)
             throw new SweepFileException(
                 $"{origin}: sweep.grid: {count:N0} trials, over sweep.max-trials = {s.MaxTrials:N0} (raise it with --set sweep.max-trials={count} if you mean it)");
+        SweepLimits.Check(s, origin);
         return s;
     }
 

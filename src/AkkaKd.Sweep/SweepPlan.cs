@@ -4,7 +4,7 @@ using AkkaKd.Sweep.Work;
 namespace AkkaKd.Sweep;
 
 /// <summary>A sweep's output folder cannot be used as asked (exit code 2): a journal in the way, or another sweep's.</summary>
-public sealed class PlanException(string message) : Exception(message);
+public sealed class PlanException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
 /// What a run of a sweep has to do, read from its journal: every trial of the grid, the ones already finished, the
@@ -41,14 +41,43 @@ public sealed record SweepPlan(
         s.TeacherKey() + ";slices=" + s.Data.Slices + ";data=" + dataFingerprint;
 
     /// <param name="backend">The GEMM backend of this node, as the journal's header records it (optional).</param>
+    /// <param name="setAsideBadLines">On resume, move journal lines that cannot be read to results.jsonl.bad and go on.</param>
+    /// <remarks>
+    /// The output folder is this sweep's until the plan's journal is disposed (<see cref="OutputFolderLock"/>): a second
+    /// sweep on it is refused naming the holder. Every problem with the folder is a one-line PlanException.
+    /// </remarks>
     public static SweepPlan Prepare(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,
-        string? backend = null)
+        string? backend = null, bool setAsideBadLines = false)
+    {
+        var folderLock = OutputFolderLock.Acquire(outDir);
+        var path = Path.Combine(outDir, Journal.FileName);
+        try
+        {
+            var plan = PrepareLocked(settings, outDir, resume, force, dataFingerprint, backend, setAsideBadLines);
+            if (folderLock.PreviousHolder is { } previous)
+                plan = plan with { Notes = [.. plan.Notes, $"{outDir}: took the folder over from {previous}, which ended without letting go"] };
+            plan.Journal.Holding(folderLock);
+            return plan;
+        }
+        catch (Exception e) when (IoError.IsIo(e))
+        {
+            folderLock.Dispose();
+            throw new PlanException($"{path}: {IoError.Describe(e)}");
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static SweepPlan PrepareLocked(SweepSettings settings, string outDir, bool resume, bool force, string dataFingerprint,
+        string? backend, bool setAsideBadLines)
     {
         var path = Path.Combine(outDir, Journal.FileName);
         var trials = Grid.Expand(settings);
         var notes = new List<string>();
         var hash = settings.Hash();
-        Directory.CreateDirectory(outDir);
 
         if (!File.Exists(path) || new FileInfo(path).Length == 0)
         {
@@ -65,7 +94,7 @@ public sealed record SweepPlan(
         JournalContents contents;
         try
         {
-            contents = Journal.Read(path);
+            contents = Journal.Read(path, setAsideBadLines);
         }
         catch (JournalException e)
         {
@@ -75,9 +104,9 @@ public sealed record SweepPlan(
         if (contents.Header.SweepHash != hash)
         {
             if (!force)
-                throw new PlanException($"{path} belongs to a different sweep (sweep_hash {contents.Header.SweepHash[..12]}, this sweep {hash[..12]}): " +
+                throw new PlanException($"{path} belongs to a different sweep (sweep_hash {Short(contents.Header.SweepHash)}, this sweep {hash[..12]}): " +
                                         "use another --out, or --force to continue it with this sweep file");
-            notes.Add($"--force: continuing a journal of a different sweep (sweep_hash {contents.Header.SweepHash[..12]})");
+            notes.Add($"--force: continuing a journal of a different sweep (sweep_hash {Short(contents.Header.SweepHash)})");
         }
         if (contents.Header.DataFingerprint != dataFingerprint)
         {
@@ -88,6 +117,8 @@ public sealed record SweepPlan(
         }
         if (contents.TornTail != null)
             notes.Add($"{path}: a torn last line ({contents.TornTail.Length} bytes, from a crash mid-write) was set aside in {Journal.FileName}.torn");
+        if (contents.SetAside > 0)
+            notes.Add($"{path}: {contents.SetAside} bad lines were set aside in {Journal.FileName}{JournalReader.BadSuffix}");
         if (contents.Duplicates > 0) notes.Add($"{path}: {contents.Duplicates} duplicate trial lines ignored");
 
         var ids = trials.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);

@@ -120,7 +120,7 @@ public sealed class LeaderboardCommandTests : IDisposable
         await File.WriteAllTextAsync(JournalPath, "{\"type\":\"header\",\"sweep_hash\":\"a\",\"sweep_name\":\"n\",\"data_fingerprint\":\"f\",\"trials\":1,\"created\":\"2025-01-01T00:00:00Z\"}\nnot json\n{}\n");
         var (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);
         Assert.Equal(2, code);
-        Akkakd.AssertOneLineError(err, JournalPath, "line 2 is not JSON");
+        Akkakd.AssertOneLineError(err, JournalPath, "line 2: not JSON", "--set-aside-bad-lines");
 
         await File.WriteAllTextAsync(JournalPath, "");
         (code, _, err) = await Akkakd.Run(_dir, Limit, command, _dir);

@@ -96,7 +96,7 @@ public static class SweepLauncher
         var settings = launch.Settings;
         output.WriteLine(Blas.Describe() + (Blas.IsOpenBlas ? "" : " -- the sweep runs, but slowly"));
         var source = DataSource.Parse(settings.Data.Source);
-        var data = DataCache.Get(source);
+        var data = DataCache.Get(source, settings.Data.RowsNeeded());
         if (settings.Data.Rows > data.Rows)
             throw new PlanException($"{launch.SweepFile ?? "sweep"}: sweep.data.train + sweep.data.validation + sweep.data.test = " +
                                     $"{settings.Data.Rows:N0} rows, but {source} has {data.Rows:N0}");

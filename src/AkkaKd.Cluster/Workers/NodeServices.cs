@@ -29,7 +29,7 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
         var key = $"{source}|{slices.Slices}";
         var lazy = _splits.GetOrAdd(key, _ => new Lazy<NodeData>(() =>
         {
-            var data = DataCache.Get(DataSource.Parse(source));
+            var data = DataCache.Get(DataSource.Parse(source), slices.RowsNeeded());
             var (tr, va, te) = data.Split(slices.Train, slices.Validation, slices.Test);
             return new NodeData(data, tr, va, te);
         }));

@@ -7,7 +7,7 @@ namespace AkkaKd.Distillation.Data;
 public sealed class DataException : Exception
 {
     public DataException(string file, string problem, Exception? inner = null)
-        : base($"{file}: {problem}", inner)
+        : base(OneLine.Of($"{file}: {problem}"), inner)
     {
         File = file;
         Problem = problem;

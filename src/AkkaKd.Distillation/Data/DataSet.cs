@@ -50,7 +50,12 @@ public sealed class DataSet
     public int[] ImageShape { get; }
     public int Classes { get; }
 
-    /// <summary>Hex SHA-256 over the decompressed image file and then the decompressed label file.</summary>
+    /// <summary>
+    /// Hex SHA-256 of the rows loaded, in IDX form: the image header (with the count of rows loaded), the image bytes,
+    /// the label header (likewise) and the label bytes. For files read whole (the embedded set always is) this is the
+    /// SHA-256 of the decompressed image file followed by the decompressed label file; with a row limit it is that of
+    /// files holding only the rows loaded. The same file read with the same row limit always gives the same fingerprint.
+    /// </summary>
     public string Fingerprint { get; }
 
     /// <summary>Builds a data set from two IDX arrays, checking that they fit together.</summary>
@@ -60,9 +65,11 @@ public sealed class DataSet
             throw new DataException(imagesName, $"expected 3 dimensions (count x height x width), found {images.Dims.Length}");
         if (labels.Dims.Length != 1)
             throw new DataException(labelsName, $"expected 1 dimension (count), found {labels.Dims.Length}");
+        if (labels.DeclaredCount != images.DeclaredCount)
+            throw new DataException(labelsName, $"{labels.DeclaredCount:N0} labels for {images.DeclaredCount:N0} images in {imagesName}");
         int n = images.Dims[0];
         if (labels.Dims[0] != n)
-            throw new DataException(labelsName, $"{labels.Dims[0]:N0} labels for {n:N0} images in {imagesName}");
+            throw new DataException(labelsName, $"{labels.Dims[0]:N0} labels loaded for {n:N0} images in {imagesName}");
         int features = images.Dims[1] * images.Dims[2];
 
         int max = 0;

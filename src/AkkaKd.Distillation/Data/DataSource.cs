@@ -51,8 +51,12 @@ public sealed record DataSource
     public static DataSource Parse(string text) =>
         TryParse(text, out var error) ?? throw new ArgumentException(error);
 
-    /// <summary>Loads the data set; every problem with the files is a <see cref="DataException"/>.</summary>
-    public DataSet Load()
+    /// <summary>
+    /// Loads the data set; every problem with the files is a <see cref="DataException"/>. IDX files are read up to
+    /// <paramref name="maxRows"/> rows (what a sweep needs: train + validation + test), so the rest of a large or hostile
+    /// file is never decompressed; the embedded set (10,000 rows) is always loaded whole, so its fingerprint never changes.
+    /// </summary>
+    public DataSet Load(int maxRows = int.MaxValue)
     {
         if (IsEmbedded)
         {
@@ -61,9 +65,28 @@ public sealed record DataSource
             var labels = ReadResource(asm, "mnist10k/labels-idx1-ubyte.gz", Idx.LabelsMagic);
             return DataSet.FromIdx(Text, images, "embedded:mnist10k/images", labels, "embedded:mnist10k/labels");
         }
-        var img = Idx.ReadFile(ImagesPath!, Idx.ImagesMagic);
-        var lbl = Idx.ReadFile(LabelsPath!, Idx.LabelsMagic);
+        var img = Idx.ReadFile(ImagesPath!, Idx.ImagesMagic, maxRows);
+        var lbl = Idx.ReadFile(LabelsPath!, Idx.LabelsMagic, maxRows);
         return DataSet.FromIdx(Text, img, ImagesPath!, lbl, LabelsPath!);
+    }
+
+    /// <summary>
+    /// The features of one row (height x width) from the image file's header alone, or null when the header cannot be
+    /// read (the load says why, as a data error).
+    /// </summary>
+    public long? PeekFeatures()
+    {
+        try
+        {
+            var header = IsEmbedded
+                ? ReadResource(typeof(DataSource).Assembly, "mnist10k/images-idx3-ubyte.gz", Idx.ImagesMagic, maxRows: 0)
+                : Idx.ReadFile(ImagesPath!, Idx.ImagesMagic, maxRows: 0);
+            return header.Dims.Length == 3 ? (long)header.Dims[1] * header.Dims[2] : null;
+        }
+        catch (DataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The attribution text of the embedded data set.</summary>
@@ -75,11 +98,11 @@ public sealed record DataSource
         return r.ReadToEnd();
     }
 
-    private static IdxArray ReadResource(Assembly asm, string name, int magic)
+    private static IdxArray ReadResource(Assembly asm, string name, int magic, int maxRows = int.MaxValue)
     {
         using var s = asm.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded resource {name} is missing from the build");
-        return Idx.Read(s, "embedded:" + name, magic);
+        return Idx.Read(s, "embedded:" + name, magic, maxRows);
     }
 
     public override string ToString() => Text;
@@ -90,16 +113,18 @@ public static class DataCache
 {
     private static readonly ConcurrentDictionary<string, Lazy<DataSet>> Loaded = new();
 
-    public static DataSet Get(DataSource source)
+    /// <summary>The data of <paramref name="source"/>, up to <paramref name="maxRows"/> rows (see <see cref="DataSource.Load"/>).</summary>
+    public static DataSet Get(DataSource source, int maxRows = int.MaxValue)
     {
-        var lazy = Loaded.GetOrAdd(source.Text, _ => new Lazy<DataSet>(source.Load, LazyThreadSafetyMode.ExecutionAndPublication));
+        var key = source.IsEmbedded ? source.Text : $"{source.Text}|{maxRows}";
+        var lazy = Loaded.GetOrAdd(key, _ => new Lazy<DataSet>(() => source.Load(maxRows), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch
         {
-            Loaded.TryRemove(source.Text, out _);
+            Loaded.TryRemove(key, out _);
             throw;
         }
     }

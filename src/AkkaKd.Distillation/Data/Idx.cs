@@ -3,13 +3,23 @@ using System.IO.Compression;
 
 namespace AkkaKd.Distillation.Data;
 
-/// <summary>An IDX array of unsigned bytes: its dimensions and its payload, and the SHA-256 of the decompressed file.</summary>
-public sealed record IdxArray(int[] Dims, byte[] Data);
+/// <summary>
+/// An IDX array of unsigned bytes as loaded: its dimensions (the first one is the count of rows loaded), its payload, and
+/// the count of rows the file's header declares (more than loaded when a row limit stopped the reading).
+/// </summary>
+public sealed record IdxArray(int[] Dims, byte[] Data, int FileCount = -1)
+{
+    /// <summary>The rows the file declares: <see cref="FileCount"/>, or the rows loaded when it was not given.</summary>
+    public int DeclaredCount => FileCount >= 0 ? FileCount : Dims.Length > 0 ? Dims[0] : 0;
+}
 
 /// <summary>
 /// Reads IDX files (LeCun's MNIST format), gzip-compressed or raw. Only unsigned-byte payloads (type code 0x08) are read.
 /// Nothing is allocated from what a header claims: the payload is read in chunks as the bytes arrive, and a header
-/// that announces more than the file holds is reported as truncated.
+/// that announces more than the file holds is reported as truncated. A row limit (the rows a sweep needs) stops the
+/// reading, and the decompression, after that many rows (the first dimension), so a file of zeros that a small gzip
+/// expands to gigabytes costs only the rows needed. A header that declares more than <see cref="MaxRows"/> rows or
+/// <see cref="MaxPayloadBytes"/> bytes is refused before any payload is read.
 /// </summary>
 public static class Idx
 {
@@ -19,7 +29,11 @@ public static class Idx
     /// <summary>The largest payload accepted (a .NET array of bytes holds at most about 2^31).</summary>
     public const long MaxPayloadBytes = 2_000_000_000;
 
-    public static IdxArray ReadFile(string path, int expectedMagic)
+    /// <summary>The most rows (first dimension) a header may declare.</summary>
+    public const int MaxRows = 10_000_000;
+
+    /// <param name="maxRows">Read at most this many rows (the first dimension); 0 reads the header alone.</param>
+    public static IdxArray ReadFile(string path, int expectedMagic, int maxRows = int.MaxValue)
     {
         FileStream file;
         try
@@ -32,13 +46,14 @@ public static class Idx
         catch (IOException e) { throw new DataException(path, $"cannot open: {e.Message}"); }
         using (file)
         {
-            return Read(file, path, expectedMagic);
+            return Read(file, path, expectedMagic, maxRows);
         }
     }
 
     /// <summary>Reads one IDX array from a stream that may be gzip-compressed; <paramref name="name"/> names it in errors.</summary>
-    public static IdxArray Read(Stream stream, string name, int expectedMagic)
+    public static IdxArray Read(Stream stream, string name, int expectedMagic, int maxRows = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
         var first = new byte[2];
         int got = ReadFully(stream, first, name);
         if (got == 0) throw new DataException(name, "empty file");
@@ -53,7 +68,7 @@ public static class Idx
             : new PrefixedStream(first, stream);
         try
         {
-            return ReadIdx(body, name, expectedMagic, gzip);
+            return ReadIdx(body, name, expectedMagic, gzip, maxRows);
         }
         catch (InvalidDataException e)
         {
@@ -65,7 +80,7 @@ public static class Idx
         }
     }
 
-    private static IdxArray ReadIdx(Stream s, string name, int expectedMagic, bool gzip)
+    private static IdxArray ReadIdx(Stream s, string name, int expectedMagic, bool gzip, int maxRows)
     {
         var head = new byte[4];
         int got = ReadFully(s, head, name);
@@ -94,11 +109,18 @@ public static class Idx
             if (total > MaxPayloadBytes)
                 throw new DataException(name, $"the header announces more than {MaxPayloadBytes:N0} bytes of data, over the limit");
         }
+        if (ndims > 0 && dims[0] > MaxRows)
+            throw new DataException(name, $"the header announces {dims[0]:N0} rows, over the limit of {MaxRows:N0}");
+
+        // Only the rows needed: the first dimension counts rows, the others make one row.
+        int rows = ndims > 0 ? Math.Min(dims[0], maxRows) : 0;
+        bool whole = ndims == 0 || rows == dims[0];
+        long want = whole ? total : total / dims[0] * rows;
 
         // Read the payload as it arrives; never trust the header for the allocation.
         var payload = new MemoryStream();
         var chunk = new byte[1 << 16];
-        long remaining = total;
+        long remaining = want;
         while (remaining > 0)
         {
             int n = s.Read(chunk, 0, (int)Math.Min(chunk.Length, remaining));
@@ -107,10 +129,14 @@ public static class Idx
             remaining -= n;
         }
         if (remaining > 0)
-            throw new DataException(name, $"truncated: the header announces {total:N0} bytes of data, the file has {total - remaining:N0}");
-        if (s.Read(chunk, 0, 1) > 0)
+            throw new DataException(name, whole
+                ? $"truncated: the header announces {total:N0} bytes of data, the file has {total - remaining:N0}"
+                : $"truncated: the {rows:N0} rows needed take {want:N0} bytes of data, the file has {want - remaining:N0}");
+        if (whole && s.Read(chunk, 0, 1) > 0)
             throw new DataException(name, $"unexpected bytes after the {total:N0} bytes the header announces");
-        return new IdxArray(dims, payload.ToArray());
+        int fileCount = ndims > 0 ? dims[0] : 0;
+        if (ndims > 0) dims[0] = rows;
+        return new IdxArray(dims, payload.ToArray(), fileCount);
     }
 
     private static int ReadFully(Stream s, byte[] buffer, string name)

@@ -1,0 +1,67 @@
+namespace AkkaKd.Sweep.Tests;
+
+/// <summary>Refused up front: numbers float32 cannot hold and models too large for an array or for the node's memory.</summary>
+public sealed class SweepLimitsTests
+{
+    private static SweepFileException Fails(string set, string key, params string[] words)
+    {
+        var e = Assert.Throws<SweepFileException>(() => NoHang.Run(() => SweepFile.Parse("", "test.hocon", [set])));
+        JournalTotalityTests.AssertOneLine(e.Message);
+        Assert.StartsWith($"test.hocon: {key}: ", e.Message);
+        foreach (var w in words) Assert.Contains(w, e.Message);
+        return e;
+    }
+
+    [Theory]
+    [InlineData("sweep.student.lr=1e-60", "sweep.student.lr", "too small for float32")]
+    [InlineData("sweep.teacher.lr=1e-60", "sweep.teacher.lr", "too small for float32")]
+    [InlineData("sweep.student.lr=1e-39", "sweep.student.lr", "too small for float32")]
+    [InlineData("sweep.student.lr=1e300", "sweep.student.lr", "too large for float32")]
+    [InlineData("sweep.teacher.lr=1e39", "sweep.teacher.lr", "too large for float32")]
+    [InlineData("sweep.grid.temperature=[1e-60]", "sweep.grid.temperature", "1e-60 is out of range")]
+    [InlineData("sweep.grid.temperature=[2, 1e300]", "sweep.grid.temperature", "1e300 is out of range")]
+    [InlineData("sweep.grid.temperature=[1e20]", "sweep.grid.temperature", "T²")]
+    public void Numbers_float32_cannot_hold_are_refused_naming_the_key(string set, string key, string words) => Fails(set, key, words);
+
+    [Theory]
+    [InlineData("sweep.student.lr=1e-30")]
+    [InlineData("sweep.teacher.lr=1e20")]
+    [InlineData("sweep.grid.temperature=[0.001, 1000]")]
+    public void Extreme_but_representable_values_pass(string set) => SweepFile.Parse("", "test.hocon", [set]);
+
+    [Fact]
+    public void A_student_wider_than_an_array_is_refused_with_its_parameter_count()
+    {
+        var e = Fails("sweep.grid.width=[16, 100000000]", "sweep.grid.width", "a student of width 100,000,000", "parameters", "784 inputs");
+        Assert.Contains("79,500,000,010", e.Message); // 784 x 1e8 + 1e8 + 1e8 x 10 + 10
+    }
+
+    [Fact]
+    public void A_teacher_wider_than_an_array_is_refused() =>
+        Fails("sweep.teacher.hidden=[100000, 100000]", "sweep.teacher.hidden", "the teacher", "parameters");
+
+    [Fact]
+    public void A_model_over_the_nodes_memory_is_refused_with_the_estimate()
+    {
+        var d = SweepFile.Load(null);
+        var s = d with { Grid = d.Grid with { Width = [2_000_000] } };
+        var e = Assert.Throws<SweepFileException>(() => SweepLimits.Check(s, "test.hocon", availableBytes: 8L << 30));
+        JournalTotalityTests.AssertOneLine(e.Message);
+        Assert.StartsWith("test.hocon: sweep.grid.width: a student of width 2,000,000 needs about ", e.Message);
+        Assert.Contains("more than this node's 8.0 GiB", e.Message);
+        // 1.59e9 parameters x 16 bytes = 23.7 GiB, and (2 x 128 + 1024) rows x 2.0e6 activations x 4 bytes = 9.5 GiB
+        Assert.Contains("needs about 33.3 GiB", e.Message);
+
+        var teacher = d with { Teacher = d.Teacher with { Hidden = [30_000, 30_000] } };
+        e = Assert.Throws<SweepFileException>(() => SweepLimits.Check(teacher, "test.hocon", availableBytes: 8L << 30));
+        Assert.StartsWith("test.hocon: sweep.teacher.hidden: the teacher needs about ", e.Message);
+    }
+
+    [Fact]
+    public void The_default_sweep_fits_a_small_node()
+    {
+        SweepLimits.Check(SweepFile.Load(null), "default", availableBytes: 1L << 30);
+        var e = Assert.Throws<SweepFileException>(() => SweepLimits.Check(SweepFile.Load(null), "default", availableBytes: 10L << 20));
+        Assert.Contains("sweep.teacher.hidden", e.Message); // the teacher (1200 x 1200) is the largest model
+    }
+}
