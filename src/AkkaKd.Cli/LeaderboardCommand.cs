@@ -16,7 +16,7 @@ public static class LeaderboardCommand
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
     /// <summary>What the command line said, defaults applied.</summary>
-    public sealed record Options(string Dir, bool Watch, int Top, bool Plain);
+    public sealed record Options(string Dir, bool Watch, int Top, bool Plain, bool SetAsideBadLines = false);
 
     public static Command Create()
     {
@@ -24,11 +24,14 @@ public static class LeaderboardCommand
         var watch = Opt.Flag("--watch", "follow the journal as it grows, until Ctrl-C (exit code 0) or every trial is in");
         var top = Opt.Int("--top", "N", "rows shown, 0 for all", 20, 0);
         var plain = Opt.Flag("--plain", "with --watch: print the table again per change, not redrawn in place (always so when piped)");
+        var setAside = Opt.SetAsideBadLines();
         var command = new Command("leaderboard", "Prints the ranking from a sweep's journal, best first, in the live table's columns.")
         {
             dir, watch, top, plain,
         };
-        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(dir)!, r.GetValue(watch), r.GetValue(top), r.GetValue(plain))));
+        command.Add(setAside);
+        command.SetAction((r, _) => RunAsync(new Options(r.GetValue(dir)!, r.GetValue(watch), r.GetValue(top), r.GetValue(plain),
+            r.GetValue(setAside))));
         return command;
     }
 
@@ -37,7 +40,7 @@ public static class LeaderboardCommand
         var folder = JournalFolder.Resolve(a.Dir);
         int top = a.Top;
         if (top == 0) top = int.MaxValue;
-        var contents = folder.Read();
+        var contents = folder.Read(a.SetAsideBadLines);
         if (!a.Watch)
         {
             foreach (var line in Render(contents, top)) Console.WriteLine(line);

@@ -83,4 +83,8 @@ public static class Opt
 
     /// <summary>The option's value as written (the parser has already refused a missing value).</summary>
     private static string Value(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+
+    /// <summary>The flag that moves unreadable journal lines to results.jsonl.bad (as the torn tail is set aside).</summary>
+    public static Option<bool> SetAsideBadLines() => Flag(AkkaKd.Sweep.JournalReader.SetAsideOption,
+        "move journal lines that cannot be read to results.jsonl.bad and go on with the rest (never while a sweep holds the folder)");
 }

@@ -10,15 +10,16 @@ public static class ReportCommand
     public static Command Create()
     {
         var dir = new Argument<string>("DIR") { Description = "a sweep's output folder (or its results.jsonl); during a sweep, a report so far" };
-        var command = new Command("report", "Writes DIR/report.html from the journal alone: plots, statistics, the sweep (nothing fetched).") { dir };
-        command.SetAction(r => Run(r.GetValue(dir)!));
+        var setAside = Opt.SetAsideBadLines();
+        var command = new Command("report", "Writes DIR/report.html from the journal alone: plots, statistics, the sweep (nothing fetched).") { dir, setAside };
+        command.SetAction(r => Run(r.GetValue(dir)!, r.GetValue(setAside)));
         return command;
     }
 
-    public static int Run(string dir)
+    public static int Run(string dir, bool setAsideBadLines = false)
     {
         var folder = JournalFolder.Resolve(dir);
-        folder.Read(); // a journal that cannot be used: one line, exit 2, before any drawing
+        folder.Read(setAsideBadLines); // a journal that cannot be used: one line, exit 2, before any drawing
         string? path;
         try
         {

@@ -10,7 +10,7 @@ public static class SweepCommand
 {
     /// <summary>What the command line said, defaults applied (the node's options still fall back to the environment).</summary>
     public sealed record Options(string? File, string? Out, bool Resume, bool Force, IReadOnlyList<string> Set, int Slots,
-        int MinWorkers, bool Plain, NodeArgs Node, int? Dashboard = null);
+        int MinWorkers, bool Plain, NodeArgs Node, int? Dashboard = null, bool SetAsideBadLines = false);
 
     public static Command Create()
     {
@@ -40,10 +40,13 @@ public static class SweepCommand
         {
             file, output, resume, force, set, slots, plain, minWorkers, dashboard,
         };
+        var setAside = Opt.SetAsideBadLines();
+        command.Add(setAside);
         var node = new NodeArgs.Declared(command, "seed nodes of the cluster to join, akka.tcp://akkakd@HOST:PORT,... " +
                                                   "[default: $AKKAKD_SEEDS, else none: with --port, this node is the seed]");
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(file), r.GetValue(output), r.GetValue(resume), r.GetValue(force),
-            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r), r.GetValue(dashboard))));
+            r.GetValue(set)!, r.GetValue(slots), r.GetValue(minWorkers), r.GetValue(plain), node.Get(r), r.GetValue(dashboard),
+            r.GetValue(setAside))));
         return command;
     }
 
@@ -67,6 +70,7 @@ public static class SweepCommand
             OutDir = a.Out,
             Resume = a.Resume,
             Force = a.Force,
+            SetAsideBadLines = a.SetAsideBadLines,
             Run = new SweepRunOptions
             {
                 Slots = a.Slots,

@@ -113,6 +113,23 @@ public sealed class InputFaultTests : IDisposable
         Assert.DoesNotContain("LineNumber", err);
     }
 
+    [Theory]
+    [InlineData("leaderboard")]
+    [InlineData("report")]
+    public async Task The_option_the_error_names_sets_the_bad_line_aside_and_keeps_the_rest(string command)
+    {
+        var outDir = JournalWith("[1,2,3]");
+        var journal = Path.Combine(outDir, "results.jsonl");
+        int before = File.ReadAllLines(journal).Length;
+        var (code, stdout, err) = await Akkakd.Run(_dir, Limit, command, outDir, "--set-aside-bad-lines");
+        Assert.True(code == 0, $"exit {code}:\n{stdout}\n{err}");
+        Assert.Equal(["[1,2,3]"], File.ReadAllLines(journal + ".bad"));
+        Assert.Equal(before - 1, File.ReadAllLines(journal).Length);
+        // The journal reads cleanly now, without the option.
+        var (again, _, err2) = await Akkakd.Run(_dir, Limit, command, outDir);
+        Assert.True(again == 0, err2);
+    }
+
     [Fact]
     public async Task A_bad_journal_line_on_resume_is_one_line_exit_2()
     {

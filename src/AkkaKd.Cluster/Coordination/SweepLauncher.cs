@@ -21,6 +21,9 @@ public sealed record SweepLaunch
 
     public bool Resume { get; init; }
     public bool Force { get; init; }
+
+    /// <summary>On resume, move journal lines that cannot be read to results.jsonl.bad and go on.</summary>
+    public bool SetAsideBadLines { get; init; }
     public SweepRunOptions Run { get; init; } = new();
 
     /// <summary>Notes a person should read (a torn journal line set aside, --force): one line each.</summary>
@@ -61,7 +64,7 @@ public static class SweepLauncher
         Blas.Configure(settings.ThreadsPerTrial);
         var outDir = launch.OutDir ?? DefaultOutDir(settings);
         var fingerprint = launch.DataFingerprint ?? LoadData(launch, outDir, output);
-        var plan = SweepPlan.Prepare(settings, outDir, launch.Resume, launch.Force, fingerprint, Blas.Describe());
+        var plan = SweepPlan.Prepare(settings, outDir, launch.Resume, launch.Force, fingerprint, Blas.Describe(), launch.SetAsideBadLines);
         using (plan.Journal)
         {
             foreach (var note in plan.Notes) launch.Notes.WriteLine($"akkakd: {note}");
