@@ -42,7 +42,7 @@ public sealed record SweepPlan(
         string? backend = null)
     {
         var path = Path.Combine(outDir, Journal.FileName);
-        var trials = Grid.Expand(settings);
+        var trials = SearchSpace.Expand(settings);
         var notes = new List<string>();
         var hash = settings.Hash();
         Directory.CreateDirectory(outDir);
