@@ -25,7 +25,7 @@ public sealed record SweepPlan(
     public string JournalPath => Path.Combine(OutDir, Journal.FileName);
 
     /// <summary>The sweep's search policy: what it runs and what follows a result.</summary>
-    public ISearchPolicy Policy() => new GridPolicy(Trials, Settings.Student.Epochs);
+    public ISearchPolicy Policy() => SearchPolicies.For(Settings, Trials);
 
     /// <summary>
     /// The work ledger of this run: the policy's work less what the journal holds; the teacher from the journal if it
