@@ -46,9 +46,10 @@ public static class Trainer
     /// </summary>
     public static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
         float[]? teacherLogits = null, KdTerms? kd = null, Regularization? regularization = null,
-        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default)
+        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default, TrainSegment? segment = null)
     {
         settings.Validate();
+        segment?.Validate(settings, model);
         kd ??= KdTerms.Baseline;
         kd.Validate();
         var reg = regularization ?? Regularization.None;
@@ -62,7 +63,8 @@ public static class Trainer
         int batch = Math.Min(settings.Batch, n);
         var ws = new MlpWorkspace(model, batch, inputMask: reg.InputDropout > 0, hiddenMasks: reg.Dropout > 0);
         var grads = new float[model.ParameterCount];
-        var adam = new Adam(model.ParameterCount, settings.LearningRate);
+        var adam = segment?.Adam ?? new Adam(model.ParameterCount, settings.LearningRate);
+        int first = (segment?.FromEpoch ?? 0) + 1, last = segment?.UntilEpoch ?? settings.Epochs;
         var order = new int[n];
         var yBatch = new byte[batch];
         var vBatch = distil ? new float[batch * k] : [];
@@ -70,7 +72,7 @@ public static class Trainer
         var sw = Stopwatch.StartNew();
         double? lastLoss = null;
         long samples = 0;
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        for (int epoch = first; epoch <= last; epoch++)
         {
             for (int i = 0; i < n; i++) order[i] = i;
             rng.Shuffle(order);
@@ -101,7 +103,7 @@ public static class Trainer
             onEpoch?.Invoke(new EpochReport(epoch, settings.Epochs, lastLoss.Value, sw.Elapsed.TotalSeconds));
         }
         double seconds = sw.Elapsed.TotalSeconds;
-        return new TrainReport(seconds, (double)settings.Epochs * n / seconds, lastLoss);
+        return new TrainReport(seconds, (double)(last - first + 1) * n / seconds, lastLoss);
     }
 
     private static TrainReport Stopped(Stopwatch sw, long samples, Divergence divergence)
