@@ -53,7 +53,8 @@ public sealed record TrialResult(
     [property: JsonPropertyName("val_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValLoss = null,
     [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null,
     [property: JsonPropertyName("val_loss_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValLossCurve = null,
-    [property: JsonPropertyName("epochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Epochs = null)
+    [property: JsonPropertyName("epochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Epochs = null,
+    [property: JsonPropertyName("checkpoint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Checkpoint = null)
 {
     [JsonPropertyName("type")] public string Type => "trial";
 
@@ -96,14 +97,16 @@ public sealed record JournalContents(
     IReadOnlyList<TeacherRecord> Teachers,
     long GoodLength,
     string? TornTail,
-    int Duplicates);
+    int Duplicates,
+    IReadOnlyList<RungRecord>? Rungs = null,
+    IReadOnlyList<DecisionRecord>? Decisions = null);
 
 /// <summary>
 /// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
 /// fsync'd before a result counts. Writes go through one writer thread that commits in groups: every line queued
 /// while an fsync runs is written and made durable by the next one.
 /// </summary>
-public sealed class Journal : IDisposable
+public sealed partial class Journal : IDisposable
 {
     public const string FileName = "results.jsonl";
 
@@ -147,6 +150,8 @@ public sealed class Journal : IDisposable
         JournalHeader? header = null;
         var results = new List<TrialResult>();
         var teachers = new List<TeacherRecord>();
+        var rungs = new List<RungRecord>();
+        var decisions = new List<DecisionRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int duplicates = 0, lineNo = 0;
         long pos = 0;
@@ -160,7 +165,7 @@ public sealed class Journal : IDisposable
             if (!complete)
             {
                 // No newline: the writer died mid-line. Keep what came before; set this aside.
-                return new JournalContents(header, results, teachers, pos, line, duplicates);
+                return new JournalContents(header, results, teachers, pos, line, duplicates, rungs, decisions);
             }
             pos = nl + 1;
             if (line.Length == 0) continue;
@@ -191,6 +196,12 @@ public sealed class Journal : IDisposable
                     case "teacher":
                         teachers.Add(root.Deserialize<TeacherRecord>(Json)!);
                         break;
+                    case "rung":
+                        rungs.Add(root.Deserialize<RungRecord>(Json)!);
+                        break;
+                    case "decision":
+                        decisions.Add(root.Deserialize<DecisionRecord>(Json)!);
+                        break;
                     default:
                         throw new JournalException($"{path}: line {lineNo}: unknown record type '{type}'");
                 }
@@ -201,7 +212,7 @@ public sealed class Journal : IDisposable
             }
             if (header is null) throw new JournalException($"{path}: the first line is not a journal header");
         }
-        return new JournalContents(header, results, teachers, pos, null, duplicates);
+        return new JournalContents(header, results, teachers, pos, null, duplicates, rungs, decisions);
     }
 
     /// <summary>Starts a new journal at <paramref name="path"/> with its header (made durable before it returns).</summary>

@@ -139,8 +139,9 @@ public sealed class SweepCoordinator : ReceiveActor
         if (_ledger.Completed(c.Result))
         {
             var result = c.Result;
-            _journal.AppendAsync(result).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(result)
+            var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
+            (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
+                    ? (object)new ResultDurable(result, rung != null)
                     : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
                 TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         }
@@ -151,7 +152,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
-        _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
         Dispatch();
     }
@@ -211,7 +212,9 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
             else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-            _log.Warning("{0}", e);
+            else if (e is LedgerEvent.Decided dec) _journal.AppendAsync(DecisionRecord.Of(dec.Decision)); // replayed from the rungs if lost
+            if (e is LedgerEvent.Decided) _log.Info("{0}", e);
+            else _log.Warning("{0}", e);
         }
     }
 
@@ -246,6 +249,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _waiters.Clear();
     }
 
-    private sealed record ResultDurable(TrialResult Result);
+    private sealed record ResultDurable(TrialResult Result, bool Rung = false);
     private sealed record JournalFailed(string TrialId, string Error);
 }

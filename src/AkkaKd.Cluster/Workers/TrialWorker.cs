@@ -178,7 +178,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         var sweep = a.Sweep;
         var trial = a.Trial;
         Start(ct => new TrialCompleted(sweep.SweepId,
-            _node.Trainer.TrainTrial(_node, sweep, trial, a.Teacher,
+            _node.Trainer.TrainSegment(_node, sweep, a.Work, a.Teacher,
                 (e, n, loss, sec) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec)), ct)));
     }
 

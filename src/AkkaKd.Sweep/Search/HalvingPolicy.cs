@@ -23,6 +23,7 @@ public sealed class HalvingPolicy : ISearchPolicy
         public Trial[] Seeds { get; } = seeds;
         public HashSet<string> Live { get; } = seeds.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         public Dictionary<string, double> Scores { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, string?> Checkpoints { get; } = new(StringComparer.Ordinal);
         public int Rung { get; set; }
         public bool Stopped { get; set; }
         public bool Done { get; set; }
@@ -94,6 +95,7 @@ public sealed class HalvingPolicy : ISearchPolicy
         if (!_byTrial.TryGetValue(work.Trial.Id, out var c) || c.Over || work.UntilEpoch != RungEpochs[c.Rung]) return PolicyStep.None;
         if (!c.Live.Contains(work.Trial.Id) || !_seen.Add((work.Trial.Id, work.UntilEpoch))) return PolicyStep.None;
         c.Scores[work.Trial.Id] = result.ValAcc is { } v && double.IsFinite(v) ? v : double.NegativeInfinity;
+        c.Checkpoints[work.Trial.Id] = result.Checkpoint;
         var next = new List<TrialWork>();
         var decisions = new List<PolicyDecision>();
         Arrive(c, next, decisions);
@@ -167,7 +169,7 @@ public sealed class HalvingPolicy : ISearchPolicy
         foreach (var t in c.Seeds.Where(t => c.Live.Contains(t.Id)))
         {
             decisions.Add(new PolicyDecision(t.Id, from, true, c.Id));
-            next.Add(new TrialWork(t, RungEpochs[c.Rung], from));
+            next.Add(new TrialWork(t, RungEpochs[c.Rung], from, c.Checkpoints.GetValueOrDefault(t.Id)));
         }
     }
 

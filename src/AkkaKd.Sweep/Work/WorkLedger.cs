@@ -316,6 +316,15 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     /// </summary>
     public TrialWork? Committing(string trialId) => _committing.GetValueOrDefault(trialId);
 
+    /// <summary>
+    /// The journal line of a result being made durable when it is a rung result (a segment before the full epochs);
+    /// null for a trial's final result (its trial line).
+    /// </summary>
+    public RungRecord? RungLine(TrialResult result) =>
+        Committing(result.Id) is { } seg && seg.UntilEpoch < _policy.Epochs
+            ? RungRecord.Of(result, seg.Trial, (_policy as HalvingPolicy)?.RungEpochs.ToList().IndexOf(seg.UntilEpoch) ?? -1, seg.UntilEpoch)
+            : null;
+
     /// <summary>The student's full epochs (a segment ending there is a trial's final result).</summary>
     public int Epochs => _policy.Epochs;
 
