@@ -99,6 +99,20 @@ public sealed class SearchSweepTests : IDisposable
         Assert.Equal(6, trials.Select(t => t.GetProperty("id").GetString()).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Bench_search_runs_the_space_with_no_scheduler_sha_and_asha_and_prints_the_epochs_each_spent()
+    {
+        var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, "bench", "--search", "--json", "--configurations", "4", "--epochs", "3",
+            "--teacher", "32", "--teacher-epochs", "1", "--train", "1000", "--test", "500");
+        Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
+        var rows = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(["none", "sha", "asha"], rows.Select(r => r.GetProperty("scheduler").GetString()));
+        var epochs = rows.Select(r => r.GetProperty("student_epochs").GetInt64()).ToList();
+        Assert.Equal(4 * 3 * 3, epochs[0]); // 4 configurations x 3 seeds x 3 epochs, trained through
+        Assert.True(epochs[1] < epochs[0] && epochs[2] < epochs[0], string.Join(", ", epochs));
+        Assert.All(rows, r => Assert.True(r.GetProperty("wall_s").GetDouble() > 0));
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, true); } catch (IOException) { }
