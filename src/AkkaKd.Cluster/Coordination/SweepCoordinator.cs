@@ -22,6 +22,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly SweepContext _workerSweep;
     private readonly WorkLedger<IActorRef> _ledger;
     private readonly Journal _journal;
+    private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
     private readonly IActorRef _reporter;
     private readonly IActorRef? _artifacts;
     private IActorRef _intake = ActorRefs.Nobody;
@@ -108,13 +109,16 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Send(IActorRef worker, WorkItem work, string node)
     {
         _firstAssignment ??= _clock.Elapsed;
-        worker.Tell(work switch
+        IAkkaKdMessage assignment = work switch
         {
             TeacherWork t => new TeacherAssignment(_workerSweep, t),
             TrialWork { NeedsTeacher: false } t => new TrialAssignment(_workerSweep, t, null, null),
             TrialWork t => new TrialAssignment(_workerSweep, t, _ledger.Teacher, _artifacts),
             _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
-        });
+        };
+        if (assignment is TrialAssignment { Work.Checkpoint: { } checkpoint } a && _checkpoints.TryGetValue(checkpoint, out var source))
+            assignment = a with { CheckpointSource = source };
+        worker.Tell(assignment);
         _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
@@ -136,6 +140,7 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnCompleted(TrialCompleted c)
     {
+        if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
         if (_ledger.Completed(c.Result))
         {
             var result = c.Result;
