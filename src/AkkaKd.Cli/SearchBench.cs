@@ -82,12 +82,14 @@ public static class SearchBench
                 ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
             };
             Emit(peerRow, a.Json);
-            foreach (var row in rows.Where(r => r["val_acc"] != null))
+            foreach (var row in rows)
                 Emit(new JsonObject
                 {
                     ["impl"] = "ratio", ["scheduler"] = (string)row["scheduler"]!,
                     ["wall_fraction_of_optuna"] = Math.Round((double)row["wall_s"]! / peerSeconds, 3),
-                    ["val_acc_minus_optuna_points"] = Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
+                    ["val_acc_minus_optuna_points"] = row["val_acc"] is null
+                        ? null
+                        : Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
                 }, a.Json);
             return ExitCodes.Done;
         }
