@@ -53,7 +53,8 @@ public sealed record TrialResult(
     [property: JsonPropertyName("val_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValLoss = null,
     [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null,
     [property: JsonPropertyName("val_loss_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValLossCurve = null,
-    [property: JsonPropertyName("epochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Epochs = null)
+    [property: JsonPropertyName("epochs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Epochs = null,
+    [property: JsonPropertyName("checkpoint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Checkpoint = null)
 {
     [JsonPropertyName("type")] public string Type => "trial";
 
@@ -109,14 +110,16 @@ public sealed record JournalContents(
     string? TornTail,
     int Duplicates,
     int SetAside = 0,
-    int Skipped = 0);
+    int Skipped = 0,
+    IReadOnlyList<RungRecord>? Rungs = null,
+    IReadOnlyList<DecisionRecord>? Decisions = null);
 
 /// <summary>
 /// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
 /// fsync'd before a result counts. Writes go through one writer thread that commits in groups: every line queued
 /// while an fsync runs is written and made durable by the next one.
 /// </summary>
-public sealed class Journal : IDisposable
+public sealed partial class Journal : IDisposable
 {
     public const string FileName = "results.jsonl";
 

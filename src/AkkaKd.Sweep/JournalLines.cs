@@ -73,6 +73,7 @@ internal static class JournalLines
                 "teacher" => TeacherFields,
                 _ => null,
             };
+            if (type is "rung" or "decision") return new Line(type, SearchRecord(type, root));
             if (fields is null) return new Line(type, null);
             bool nulls = Check(root, fields);
             try
@@ -84,6 +85,20 @@ internal static class JournalLines
                 // A null where the record holds a plain value: a null is a missing value, so read it without the nulls.
                 return new Line(type, Deserialize(type, WithoutNulls(root)));
             }
+        }
+    }
+
+    /// <summary>The adaptive search's lines: a rung result, a decision (promote or stop).</summary>
+    private static object SearchRecord(string type, JsonElement root)
+    {
+        try
+        {
+            object? record = type == "rung" ? root.Deserialize<RungRecord>(Journal.Json) : root.Deserialize<DecisionRecord>(Journal.Json);
+            return record ?? throw new BadLineException($"an empty {type} record");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException)
+        {
+            throw new BadLineException($"not a {type} record this program can read");
         }
     }
 

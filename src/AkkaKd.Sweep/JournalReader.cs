@@ -74,6 +74,8 @@ public static class JournalReader
         JournalHeader? header = null;
         var results = new List<TrialResult>();
         var teachers = new List<TeacherRecord>();
+        var rungs = new List<RungRecord>();
+        var decisions = new List<DecisionRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var kept = new List<(int, int)>();
         var bad = new List<string>();
@@ -114,11 +116,13 @@ public static class JournalReader
                 case TrialResult r when seen.Add(r.Id): results.Add(r); break;
                 case TrialResult: duplicates++; break;
                 case TeacherRecord t: teachers.Add(t); break;
+                case RungRecord g: rungs.Add(g); break;
+                case DecisionRecord d: decisions.Add(d); break;
                 default: skipped++; break;
             }
         }
         int tailStart = torn is null ? bytes.Length : pos;
-        var contents = new JournalContents(header, results, teachers, tailStart, torn, duplicates, bad.Count, skipped);
+        var contents = new JournalContents(header, results, teachers, tailStart, torn, duplicates, bad.Count, skipped, rungs, decisions);
         return new ScanResult(contents, bytes, kept, bad, tailStart);
     }
 

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep.Search;
 
 namespace AkkaKd.Sweep;
 
@@ -24,6 +25,7 @@ public static partial class SweepFile
           teacher { hidden = [1200, 1200], epochs = 8, batch = 128, lr = 0.001, dropout = 0, input-dropout = 0, jitter = 0 }
           student { epochs = 10, batch = 128, lr = 0.001, layers = 1, dropout = 0, input-dropout = 0, jitter = 0 }
           grid    { temperature = [1, 4, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1, 2, 3] }
+          search  { method = grid, configurations = 20, scheduler = none, min-epochs = 1, reduction = 3 }
           leaderboard { top = 20 }
           max-trials = 10000
           threads-per-trial = 1
@@ -61,6 +63,11 @@ public static partial class SweepFile
         ("sweep.grid.alpha", Kind.DoubleList),
         ("sweep.grid.width", Kind.IntList),
         ("sweep.grid.seeds", Kind.IntList),
+        ("sweep.search.method", Kind.String),
+        ("sweep.search.configurations", Kind.PositiveInt),
+        ("sweep.search.scheduler", Kind.String),
+        ("sweep.search.min-epochs", Kind.PositiveInt),
+        ("sweep.search.reduction", Kind.Int),
         ("sweep.leaderboard.top", Kind.PositiveInt),
         ("sweep.max-trials", Kind.PositiveInt),
         ("sweep.threads-per-trial", Kind.PositiveInt),
@@ -96,6 +103,7 @@ public static partial class SweepFile
     {
         var config = ParseHocon(text, origin);
         var fromFile = config;
+        var replaced = new Dictionary<string, Config>(StringComparer.Ordinal);
         foreach (var o in overrides ?? [])
         {
             int eq = o.IndexOf('=');
@@ -107,10 +115,11 @@ public static partial class SweepFile
             var set = Override(key, value);
             CheckKeys(set.Root, "", $"--set {key}");
             config = set.WithFallback(config);
+            if (AxisKeys.Contains(key)) replaced[key] = set; // an object over an object would merge: the --set replaces it
         }
         CheckKeys(fromFile.Root, "", origin);
         var merged = config.WithFallback(ConfigurationFactory.ParseString(Defaults));
-        return Build(merged, origin);
+        return Build(merged, origin, replaced);
     }
 
     private static Config ParseHocon(string text, string origin)
@@ -220,6 +229,11 @@ public static partial class SweepFile
             var path = prefix.Length == 0 ? name : prefix + "." + name;
             if (Known.ContainsKey(path))
             {
+                if (value.IsObject() && AxisKeys.Contains(path))
+                {
+                    CheckAxisObject(value, path, origin);
+                    continue;
+                }
                 if (value.IsObject()) throw new SweepFileException($"{origin}: {path}: expected a value, found an object");
                 continue;
             }
@@ -237,9 +251,9 @@ public static partial class SweepFile
         return best.Distance <= 3 ? $" (did you mean {best.Key}?)" : "";
     }
 
-    private static SweepSettings Build(Config c, string origin)
+    private static SweepSettings Build(Config c, string origin, IReadOnlyDictionary<string, Config> replaced)
     {
-        var reader = new Reader(c, origin);
+        var reader = new Reader(c, origin) { Replaced = replaced };
         var s = new SweepSettings(
             Name: reader.String("sweep.name"),
             Seed: reader.Int("sweep.seed"),
@@ -250,11 +264,13 @@ public static partial class SweepFile
             Student: new StudentSettings(reader.PositiveInt("sweep.student.epochs"), reader.PositiveInt("sweep.student.batch"),
                 reader.PositiveDouble("sweep.student.lr"), reader.IntIn("sweep.student.layers", 1, MaxStudentLayers),
                 reader.Regularization("sweep.student")),
-            Grid: new GridSettings(reader.DoubleList("sweep.grid.temperature"), reader.DoubleList("sweep.grid.alpha"),
-                reader.IntList("sweep.grid.width", allowEmpty: false), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
+            Grid: new GridSettings(reader.Axis("sweep.grid.temperature", out var tRange), reader.Axis("sweep.grid.alpha", out var aRange),
+                reader.WidthAxis("sweep.grid.width"), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
             Top: reader.PositiveInt("sweep.leaderboard.top"),
             MaxTrials: reader.PositiveInt("sweep.max-trials"),
             ThreadsPerTrial: reader.IntIn("sweep.threads-per-trial", 1, 256));
+        var search = reader.Search(tRange, aRange);
+        s = s with { Search = search == SearchSettings.Default ? null : search };
 
         if (DataSource.TryParse(s.Data.Source, out var err) is null)
             throw new SweepFileException($"{origin}: sweep.data.source: {err}");
@@ -264,10 +280,12 @@ public static partial class SweepFile
             if (!(t > 0) || !double.IsFinite(t)) throw new SweepFileException($"{origin}: sweep.grid.temperature: {SweepSettings.Num(t)} is not > 0");
         foreach (var a in s.Grid.Alpha)
             if (!(a >= 0 && a <= 1)) throw new SweepFileException($"{origin}: sweep.grid.alpha: {SweepSettings.Num(a)} is outside [0, 1]");
-        long count = Grid.Count(s.Grid);
+        CheckSearch(s, origin);
+        var sampled = s.SearchOrDefault.Method != SearchMethod.Grid;
+        long count = sampled ? SearchSpace.MaxCount(s) : Grid.Count(s.Grid);
         if (count > s.MaxTrials)
             throw new SweepFileException(
-                $"{origin}: sweep.grid: {count:N0} trials, over sweep.max-trials = {s.MaxTrials:N0} (raise it with --set sweep.max-trials={count} if you mean it)");
+                $"{origin}: {(sampled ? "sweep.search.configurations" : "sweep.grid")}: {count:N0} trials, over sweep.max-trials = {s.MaxTrials:N0} (raise it with --set sweep.max-trials={count} if you mean it)");
         SweepLimits.Check(s, origin);
         return s;
     }

@@ -8,18 +8,22 @@ namespace AkkaKd.Sweep;
 public static partial class SweepFile
 {
     /// <summary>Typed reads of leaf values, each error one line naming the key.</summary>
-    private sealed class Reader(Config c, string origin)
+    private sealed partial class Reader(Config c, string origin)
     {
-        private SweepFileException Error(string path, string problem) => new($"{origin}: {path}: {problem}");
+        internal SweepFileException Error(string path, string problem) => new($"{origin}: {path}: {problem}");
 
-        private HoconValue Value(string path)
+        /// <summary>Axes that a --set replaced whole (read from the --set alone).</summary>
+        public IReadOnlyDictionary<string, Config> Replaced { get; init; } = new Dictionary<string, Config>();
+
+        internal HoconValue Value(string path)
         {
-            var v = c.GetValue(path);
+            var from = Replaced.FirstOrDefault(r => path == r.Key || path.StartsWith(r.Key + ".", StringComparison.Ordinal)).Value ?? c;
+            var v = from.GetValue(path);
             if (v is null) throw Error(path, "missing");
             return v;
         }
 
-        private string Scalar(string path)
+        internal string Scalar(string path)
         {
             var v = Value(path);
             if (v.IsObject()) throw Error(path, "expected a value, found an object");
@@ -75,7 +79,7 @@ public static partial class SweepFile
 
         public double[] DoubleList(string path) => Items(path).Select(s => ParseDouble(path, s)).ToArray();
 
-        private List<string> Items(string path)
+        internal List<string> Items(string path)
         {
             var v = Value(path);
             if (v.IsObject()) throw Error(path, "expected a list, found an object");
@@ -91,7 +95,7 @@ public static partial class SweepFile
             return items;
         }
 
-        private int ParseInt(string path, string s, int min)
+        internal int ParseInt(string path, string s, int min)
         {
             if (!int.TryParse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
                 throw Error(path, $"expected a whole number, found '{s}'");
@@ -99,7 +103,7 @@ public static partial class SweepFile
             return v;
         }
 
-        private double ParseDouble(string path, string s)
+        internal double ParseDouble(string path, string s)
         {
             if (!double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 throw Error(path, $"expected a number, found '{s}'");

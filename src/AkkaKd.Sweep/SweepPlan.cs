@@ -18,21 +18,32 @@ public sealed record SweepPlan(
     IReadOnlyList<TrialResult> Finished,
     TeacherRecord? Teacher,
     Journal Journal,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<RungRecord>? Rungs = null,
+    IReadOnlyList<DecisionRecord>? Decisions = null)
 {
     public string SweepId => Settings.Hash()[..12];
     public int Pending => Trials.Count - Finished.Count;
     public string JournalPath => Path.Combine(OutDir, Journal.FileName);
 
     /// <summary>The sweep's search policy: what it runs and what follows a result.</summary>
-    public ISearchPolicy Policy() => new GridPolicy(Trials, Settings.Student.Epochs);
+    public ISearchPolicy Policy() => SearchPolicies.For(Settings, Trials);
 
     /// <summary>
     /// The work ledger of this run: the policy's work less what the journal holds; the teacher from the journal if it
     /// can still be used (its artifact is here), else trained by the first worker that asks.
     /// </summary>
-    public WorkLedger<TWorker> Ledger<TWorker>(TeacherRecord? teacher) where TWorker : notnull =>
-        new(Policy(), new TeacherWork(Settings.TeacherKey()), teacher, Finished.Select(r => r.Id));
+    public WorkLedger<TWorker> Ledger<TWorker>(TeacherRecord? teacher) where TWorker : notnull
+    {
+        var policy = Policy();
+        if (policy is GridPolicy) return new(policy, new TeacherWork(Settings.TeacherKey()), teacher, Finished.Select(r => r.Id));
+        // A scheduler stands where it stood: its rung results, then the final ones, replayed in journal order.
+        var segments = (Rungs ?? []).Where(r => policy.Trials.ContainsKey(r.Id)).Select(r => r.AsResult(policy.Trials[r.Id]))
+            .Concat(Finished.Select(r => r with { Epochs = Settings.Student.Epochs })).ToList();
+        var decided = (Decisions ?? []).Select(d => (d.Id, d.Epoch)).ToHashSet();
+        return new(policy, new TeacherWork(Settings.TeacherKey()), teacher, Finished.Select(r => r.Id),
+            segmentsBefore: segments, decidedBefore: decided);
+    }
 
     /// <summary>The key the sweep's teacher is journalled under: its settings and the data it learned.</summary>
     /// <remarks>It covers every slice: a teacher trained on other training rows has logits of another length, and one
@@ -75,7 +86,7 @@ public sealed record SweepPlan(
         string? backend, bool setAsideBadLines)
     {
         var path = Path.Combine(outDir, Journal.FileName);
-        var trials = Grid.Expand(settings);
+        var trials = SearchSpace.Expand(settings);
         var notes = new List<string>();
         var hash = settings.Hash();
 
@@ -127,7 +138,8 @@ public sealed record SweepPlan(
         if (foreign > 0) notes.Add($"{path}: {foreign} results of trials not in this grid are kept but not ranked");
         var teacherKey = TeacherJournalKey(settings, dataFingerprint);
         var teacher = contents.Teachers.LastOrDefault(t => t.Key == teacherKey);
-        return new SweepPlan(settings, outDir, trials, finished, teacher, Journal.Append(path, contents), notes);
+        return new SweepPlan(settings, outDir, trials, finished, teacher, Journal.Append(path, contents), notes, contents.Rungs,
+            contents.Decisions);
     }
 
     private static string Short(string s) => s.Length > 12 ? s[..12] : s;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AkkaKd.Distillation.Numerics;
 using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep.Search;
 
 namespace AkkaKd.Sweep;
 
@@ -50,8 +51,12 @@ public sealed record SweepSettings(
     GridSettings Grid,
     int Top,
     int MaxTrials,
-    int ThreadsPerTrial = 1)
+    int ThreadsPerTrial = 1,
+    SearchSettings? Search = null)
 {
+    /// <summary>The search block (today's grid when absent).</summary>
+    public SearchSettings SearchOrDefault => Search ?? SearchSettings.Default;
+
     /// <summary>
     /// The canonical text of what decides the sweep's results (name, leaderboard and limits do not), and its hash:
     /// the journal's <c>sweep_hash</c>. Comments, formatting and key order in the file do not change it.
@@ -60,7 +65,7 @@ public sealed record SweepSettings(
         $"seed={Seed};data={Data.Source},{Data.Slices};teacher={TeacherKey()};" +
         $"student={Student.Epochs},{Student.Batch},{Num(Student.Lr)}{StudentExtras()};" +
         $"grid=T[{string.Join(',', Grid.Temperature.Select(Num))}],alpha[{string.Join(',', Grid.Alpha.Select(Num))}]," +
-        $"width[{string.Join(',', Grid.Width)}],seeds[{string.Join(',', Grid.Seeds)}]" +
+        $"width[{string.Join(',', Grid.Width)}],seeds[{string.Join(',', Grid.Seeds)}]" + SearchOrDefault.CanonicalText() +
         (ThreadsPerTrial != 1 ? $";threads={ThreadsPerTrial}" : "");
 
     public string Hash() => Sha256Hex(CanonicalText());
@@ -74,6 +79,7 @@ public sealed record SweepSettings(
         static string Str(string s) => System.Text.Json.JsonSerializer.Serialize(s); // a JSON string is a HOCON quoted string
         static string List<T>(IEnumerable<T> xs, Func<T, string> f) => "[" + string.Join(", ", xs.Select(f)) + "]";
         string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        string Axis(double[] xs, AxisRange? range) => range is null ? List(xs, Num) : $"{{ {range.Kind} = [{Num(range.Low)}, {Num(range.High)}] }}";
         return $$"""
             sweep {
               name = {{Str(Name)}}
@@ -81,7 +87,8 @@ public sealed record SweepSettings(
               data    { source = {{Str(Data.Source)}}, train = {{I(Data.Train)}}, validation = {{I(Data.Validation)}}, test = {{I(Data.Test)}} }
               teacher { hidden = {{List(Teacher.Hidden, I)}}, epochs = {{I(Teacher.Epochs)}}, batch = {{I(Teacher.Batch)}}, lr = {{Num(Teacher.Lr)}}, dropout = {{Num(Teacher.Reg.Dropout)}}, input-dropout = {{Num(Teacher.Reg.InputDropout)}}, jitter = {{I(Teacher.Reg.Jitter)}} }
               student { epochs = {{I(Student.Epochs)}}, batch = {{I(Student.Batch)}}, lr = {{Num(Student.Lr)}}, layers = {{I(Student.Layers)}}, dropout = {{Num(Student.Reg.Dropout)}}, input-dropout = {{Num(Student.Reg.InputDropout)}}, jitter = {{I(Student.Reg.Jitter)}} }
-              grid    { temperature = {{List(Grid.Temperature, Num)}}, alpha = {{List(Grid.Alpha, Num)}}, width = {{List(Grid.Width, I)}}, seeds = {{List(Grid.Seeds, I)}} }
+              grid    { temperature = {{Axis(Grid.Temperature, SearchOrDefault.Temperature)}}, alpha = {{Axis(Grid.Alpha, SearchOrDefault.Alpha)}}, width = {{List(Grid.Width, I)}}, seeds = {{List(Grid.Seeds, I)}} }
+              {{SearchOrDefault.ToHocon()}}
               leaderboard { top = {{I(Top)}} }
               max-trials = {{I(MaxTrials)}}
               threads-per-trial = {{I(ThreadsPerTrial)}}

@@ -22,6 +22,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly SweepContext _workerSweep;
     private readonly WorkLedger<IActorRef> _ledger;
     private readonly Journal _journal;
+    private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
     private readonly IActorRef _reporter;
     private readonly IActorRef? _artifacts;
     private IActorRef _intake = ActorRefs.Nobody;
@@ -104,13 +105,16 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Send(IActorRef worker, WorkItem work, string node)
     {
         _firstAssignment ??= _clock.Elapsed;
-        worker.Tell(work switch
+        IAkkaKdMessage assignment = work switch
         {
             TeacherWork t => new TeacherAssignment(_workerSweep, t),
             TrialWork { NeedsTeacher: false } t => new TrialAssignment(_workerSweep, t, null, null),
             TrialWork t => new TrialAssignment(_workerSweep, t, _ledger.Teacher, _artifacts),
             _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
-        });
+        };
+        if (assignment is TrialAssignment { Work.Checkpoint: { } checkpoint } a && _checkpoints.TryGetValue(checkpoint, out var source))
+            assignment = a with { CheckpointSource = source };
+        worker.Tell(assignment);
         _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
@@ -132,11 +136,13 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnCompleted(TrialCompleted c)
     {
+        if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
         if (_ledger.Completed(c.Result))
         {
             var result = c.Result;
-            _journal.AppendAsync(result).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(result)
+            var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
+            (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
+                    ? (object)new ResultDurable(result, rung != null)
                     : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
                 TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         }
@@ -147,7 +153,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
-        _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAcc);
         Dispatch();
     }
@@ -208,7 +214,9 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
             else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-            _log.Warning("{0}", e);
+            else if (e is LedgerEvent.Decided dec) _journal.AppendAsync(DecisionRecord.Of(dec.Decision)); // replayed from the rungs if lost
+            if (e is LedgerEvent.Decided) _log.Info("{0}", e);
+            else _log.Warning("{0}", e);
         }
     }
 
@@ -243,6 +251,6 @@ public sealed class SweepCoordinator : ReceiveActor
         _waiters.Clear();
     }
 
-    private sealed record ResultDurable(TrialResult Result);
+    private sealed record ResultDurable(TrialResult Result, bool Rung = false);
     private sealed record JournalFailed(string TrialId, string Error);
 }

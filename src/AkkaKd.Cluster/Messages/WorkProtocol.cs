@@ -19,9 +19,11 @@ public sealed record SweepContext(string SweepId, SweepSettings Settings, string
 
 /// <summary>
 /// Train one trial. Distilled trials name the teacher artifact they need by hash, and where to fetch it from (the
-/// coordinator node's artifact hub) if the worker's node does not have it yet.
+/// coordinator node's artifact hub) if the worker's node does not have it yet. A segment that continues a checkpoint
+/// names the hub of the node that made it (<see cref="CheckpointSource"/>), if the coordinator knows it.
 /// </summary>
-public sealed record TrialAssignment(SweepContext Sweep, TrialWork Work, TeacherRecord? Teacher, IActorRef? ArtifactSource) : IAkkaKdMessage
+public sealed record TrialAssignment(SweepContext Sweep, TrialWork Work, TeacherRecord? Teacher, IActorRef? ArtifactSource,
+    IActorRef? CheckpointSource = null) : IAkkaKdMessage
 {
     public Trial Trial => Work.Trial;
 }
@@ -33,8 +35,11 @@ public sealed record TeacherAssignment(SweepContext Sweep, TeacherWork Work) : I
 public sealed record TrialProgress(string SweepId, string WorkId, int Epoch, int Epochs, double Loss, double Seconds,
     double? ValAcc = null) : IAkkaKdMessage;
 
-/// <summary>A trial finished; the coordinator journals it before it counts.</summary>
-public sealed record TrialCompleted(string SweepId, TrialResult Result) : IAkkaKdMessage;
+/// <summary>
+/// A trial (or a segment of it) finished; the coordinator journals it before it counts. A rung's checkpoint can be
+/// fetched from <see cref="CheckpointSource"/>, the hub of the worker's node.
+/// </summary>
+public sealed record TrialCompleted(string SweepId, TrialResult Result, IActorRef? CheckpointSource = null) : IAkkaKdMessage;
 
 /// <summary>A trial could not run on this worker. Retryable failures go back to the queue.</summary>
 public sealed record TrialFailed(string SweepId, string TrialId, string Node, string Error, bool Retryable) : IAkkaKdMessage;

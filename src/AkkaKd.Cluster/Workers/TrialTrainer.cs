@@ -2,6 +2,7 @@ using AkkaKd.Cluster.Messages;
 using AkkaKd.Distillation.Numerics;
 using AkkaKd.Distillation.Training;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Workers;
 
@@ -20,12 +21,28 @@ public interface ITrialTrainer
     /// <summary>Trains one student (the teacher artifact, if needed, is already in the node's store).</summary>
     TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacher, EpochCallback progress,
         CancellationToken cancel);
+
+    /// <summary>
+    /// Trains one segment of a trial (a scheduler's rung). A trainer that knows no segments trains the trial whole and
+    /// reports it at the segment's epoch.
+    /// </summary>
+    TrialResult TrainSegment(NodeServices node, SweepContext sweep, TrialWork work, TeacherRecord? teacher, EpochCallback progress,
+        CancellationToken cancel) =>
+        TrainTrial(node, sweep, work.Trial, teacher, progress, cancel) is var r && work.IsWhole(sweep.Settings.Student.Epochs)
+            ? r
+            : r with { Epochs = work.UntilEpoch };
 }
 
 /// <summary>The real trainer: data from the node's cache (proven by fingerprint), MLPs trained with the process's GEMM.</summary>
 public sealed class DistillationTrainer : ITrialTrainer
 {
     public static readonly DistillationTrainer Instance = new();
+
+    /// <summary>A whole trial as <see cref="TrainTrial"/>; a rung from its checkpoint (<see cref="SegmentTraining"/>).</summary>
+    public TrialResult TrainSegment(NodeServices node, SweepContext sweep, TrialWork work, TeacherRecord? teacher, EpochCallback progress,
+        CancellationToken cancel) => work.IsWhole(sweep.Settings.Student.Epochs)
+        ? TrainTrial(node, sweep, work.Trial, teacher, progress, cancel)
+        : SegmentTraining.Run(node, sweep, work, teacher, progress, cancel);
 
     public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel)
     {

@@ -171,15 +171,34 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         return true;
     }
 
+    /// <summary>A segment continuing a checkpoint this node lacks fetches it first; unavailable, it trains again to that rung.</summary>
     private void StartTrial(TrialAssignment a)
+    {
+        if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && _node.Teachers.TryGet(cp) is null)
+        {
+            _artifacts.Tell(new EnsureArtifact(cp, source));
+            Become(() =>
+            {
+                Common();
+                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a));
+                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a));
+                BusyReplies();
+            });
+            return;
+        }
+        Train(a);
+    }
+
+    private void Train(TrialAssignment a)
     {
         Become(Busy);
         var coordinator = _current!.Coordinator;
         var sweep = a.Sweep;
         var trial = a.Trial;
+        var hub = _artifacts;
         Start(ct => new TrialCompleted(sweep.SweepId,
-            _node.Trainer.TrainTrial(_node, sweep, trial, a.Teacher,
-                (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec, val)), ct)));
+            _node.Trainer.TrainSegment(_node, sweep, a.Work, a.Teacher,
+                (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, trial.Id, e, n, loss, sec, val)), ct), hub));
     }
 
     /// <summary>

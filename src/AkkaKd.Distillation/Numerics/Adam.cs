@@ -25,6 +25,20 @@ public sealed class Adam
     public float Eps { get; }
     public int Steps => _t;
 
+    /// <summary>The first and second moments (read-only views, for a checkpoint).</summary>
+    public ReadOnlySpan<float> M => _m;
+    public ReadOnlySpan<float> V => _v;
+
+    /// <summary>Puts the optimizer where a checkpoint left it: its moments and its step count.</summary>
+    public void Restore(ReadOnlySpan<float> m, ReadOnlySpan<float> v, int steps)
+    {
+        if (m.Length != _m.Length || v.Length != _v.Length) throw new ArgumentException("parameter count changed");
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps));
+        m.CopyTo(_m);
+        v.CopyTo(_v);
+        _t = steps;
+    }
+
     /// <summary>p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), after updating m and v with g.</summary>
     public void Step(Span<float> p, ReadOnlySpan<float> g)
     {

@@ -17,6 +17,19 @@ public sealed class Rng
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>The generator's position in its stream: the four words of its state (for a checkpoint).</summary>
+    public ulong[] State => [_s0, _s1, _s2, _s3];
+
+    /// <summary>A generator at the position <paramref name="state"/> (from <see cref="State"/>).</summary>
+    public static Rng FromState(IReadOnlyList<ulong> state)
+    {
+        if (state.Count != 4) throw new ArgumentException("an Rng state has 4 words", nameof(state));
+        if (state.All(w => w == 0)) throw new ArgumentException("an all-zero xoshiro state is not a position of any stream", nameof(state));
+        var rng = new Rng(0);
+        (rng._s0, rng._s1, rng._s2, rng._s3) = (state[0], state[1], state[2], state[3]);
+        return rng;
+    }
+
     public static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

@@ -51,15 +51,16 @@ public static class Trainer
     /// </summary>
     public static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
         float[]? teacherLogits = null, KdTerms? kd = null, Regularization? regularization = null,
-        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default) =>
-        Train(model, data, settings, rng, gemm, teacherLogits, kd, regularization, onEpoch, null, cancel);
+        Action<EpochReport>? onEpoch = null, CancellationToken cancel = default, TrainSegment? segment = null) =>
+        Train(model, data, settings, rng, gemm, teacherLogits, kd, regularization, onEpoch, null, cancel, segment);
 
     /// <summary>Train, with <paramref name="onBatch"/> shown the rows of every batch (for the tests).</summary>
     internal static TrainReport Train(Mlp model, LabeledRows data, TrainSettings settings, Rng rng, IGemm gemm,
         float[]? teacherLogits, KdTerms? kd, Regularization? regularization, Action<EpochReport>? onEpoch,
-        BatchObserver? onBatch, CancellationToken cancel)
+        BatchObserver? onBatch, CancellationToken cancel, TrainSegment? segment = null)
     {
         settings.Validate();
+        segment?.Validate(settings, model);
         kd ??= KdTerms.Baseline;
         kd.Validate();
         var reg = regularization ?? Regularization.None;
@@ -73,7 +74,8 @@ public static class Trainer
         int batch = Math.Min(settings.Batch, n);
         var ws = new MlpWorkspace(model, batch, inputMask: reg.InputDropout > 0, hiddenMasks: reg.Dropout > 0);
         var grads = new float[model.ParameterCount];
-        var adam = new Adam(model.ParameterCount, settings.LearningRate);
+        var adam = segment?.Adam ?? new Adam(model.ParameterCount, settings.LearningRate);
+        int first = (segment?.FromEpoch ?? 0) + 1, last = segment?.UntilEpoch ?? settings.Epochs;
         var order = new int[n];
         var yBatch = new byte[batch];
         var vBatch = distil ? new float[batch * k] : [];
@@ -81,7 +83,7 @@ public static class Trainer
         var sw = Stopwatch.StartNew();
         double? lastLoss = null;
         long samples = 0;
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        for (int epoch = first; epoch <= last; epoch++)
         {
             for (int i = 0; i < n; i++) order[i] = i;
             rng.Shuffle(order);
@@ -113,7 +115,7 @@ public static class Trainer
             onEpoch?.Invoke(new EpochReport(epoch, settings.Epochs, lastLoss.Value, sw.Elapsed.TotalSeconds));
         }
         double seconds = sw.Elapsed.TotalSeconds;
-        return new TrainReport(seconds, (double)settings.Epochs * n / seconds, lastLoss);
+        return new TrainReport(seconds, (double)(last - first + 1) * n / seconds, lastLoss);
     }
 
     private static TrainReport Stopped(Stopwatch sw, long samples, Divergence divergence)

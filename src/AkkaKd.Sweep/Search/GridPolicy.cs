@@ -19,6 +19,7 @@ public sealed class GridPolicy : ISearchPolicy
     }
 
     public string Name => "grid";
+    public int Epochs => _epochs;
     public int Total => _trials.Count;
     public IReadOnlyDictionary<string, Trial> Trials { get; }
     public bool Exhausted => true;

@@ -14,6 +14,9 @@ public interface ISearchPolicy
     /// <summary>Its name in the journal and the live table (grid, random, sobol, sha, asha).</summary>
     string Name { get; }
 
+    /// <summary>The student's full epochs: a segment that ends there is the trial's final result.</summary>
+    int Epochs { get; }
+
     /// <summary>The trials the sweep plans now (its progress total). An adaptive policy's total may grow or shrink.</summary>
     int Total { get; }
 
@@ -39,5 +42,8 @@ public sealed record PolicyStep(IReadOnlyList<TrialWork> Next, IReadOnlyList<Pol
     public static readonly PolicyStep None = new([], []);
 }
 
-/// <summary>A decision about a trial at an epoch: go on to the next rung, or stop there.</summary>
-public sealed record PolicyDecision(string TrialId, int Epoch, bool Promote);
+/// <summary>
+/// A decision about a trial at an epoch: go on to the next rung, or stop there. A scheduler decides per configuration
+/// (<see cref="ConfigId"/>): all its seeds go on or stop together, one decision each.
+/// </summary>
+public sealed record PolicyDecision(string TrialId, int Epoch, bool Promote, string? ConfigId = null);

@@ -23,9 +23,10 @@ public sealed record TeacherWork(string TeacherKey) : WorkItem
 /// <summary>
 /// Train one trial from epoch <see cref="FromEpoch"/> (0: from scratch) up to <see cref="UntilEpoch"/>. A grid runs every
 /// trial in one segment; a scheduler (successive halving) runs a trial rung by rung, each segment continuing from the
-/// checkpoint of the one before.
+/// checkpoint of the one before (<see cref="Checkpoint"/>, the SHA-256 of its bytes; null or not found: the worker
+/// trains again up to <see cref="FromEpoch"/>, deterministically).
 /// </summary>
-public sealed record TrialWork(Trial Trial, int UntilEpoch, int FromEpoch = 0) : WorkItem
+public sealed record TrialWork(Trial Trial, int UntilEpoch, int FromEpoch = 0, string? Checkpoint = null) : WorkItem
 {
     public override string Id => Trial.Id;
     public override string Label => Trial.Label;

@@ -26,6 +26,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     private readonly Dictionary<string, (TrialWork Work, TWorker Worker)> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialWork> _committing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
+    private readonly HashSet<(string TrialId, int UntilEpoch)> _segmentsDone = [];
     private readonly Dictionary<string, string> _failed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly List<TWorker> _idle = [];
@@ -40,17 +41,35 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     /// <param name="teacherWork">The sweep's teacher, trained by the first worker that asks once a distilled trial waits.</param>
     /// <param name="teacher">The teacher already durable in the journal (resume), or null.</param>
     /// <param name="finishedBefore">Ids already in the journal: never handed out again.</param>
+    /// <param name="segmentsBefore">
+    /// A scheduler's segments already in the journal (rung results, then final results), in journal order: replayed
+    /// through the policy so it stands where it stood; its decisions are not told again unless missing from
+    /// <paramref name="decidedBefore"/>.
+    /// </param>
     public WorkLedger(ISearchPolicy policy, TeacherWork? teacherWork, TeacherRecord? teacher, IEnumerable<string> finishedBefore,
-        int maxAttempts = DefaultMaxAttempts)
+        int maxAttempts = DefaultMaxAttempts, IReadOnlyList<TrialResult>? segmentsBefore = null,
+        IReadOnlySet<(string TrialId, int Epoch)>? decidedBefore = null)
     {
         _policy = policy;
         _teacherWork = teacherWork;
         MaxAttempts = maxAttempts;
         _teacher = new TeacherLifecycle<TWorker>(teacher, maxAttempts);
         foreach (var id in finishedBefore)
-            if (policy.Trials.ContainsKey(id)) _finished.Add(id);
+            if (policy.Trials.ContainsKey(id))
+            {
+                _finished.Add(id);
+                _segmentsDone.Add((id, policy.Epochs));
+            }
+        var replay = (segmentsBefore ?? []).Where(r => policy.Trials.ContainsKey(r.Id)).ToList();
+        foreach (var r in replay) _segmentsDone.Add((r.Id, r.Epochs ?? policy.Epochs));
         FinishedBefore = _finished.Count;
         foreach (var w in policy.Start(_finished)) Enqueue(w, atFront: false);
+        foreach (var r in replay)
+        {
+            var step = policy.Completed(new TrialWork(policy.Trials[r.Id], r.Epochs ?? policy.Epochs), r);
+            var missing = step.Decisions.Where(d => decidedBefore?.Contains((d.TrialId, d.Epoch)) != true).ToList();
+            Apply(new PolicyStep(step.Next, missing));
+        }
     }
 
     public int MaxAttempts { get; }
@@ -142,7 +161,10 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     {
         var id = result.Id;
         if (!_policy.Trials.TryGetValue(id, out var trial)) return false;
-        if (_finished.Contains(id) || _committing.ContainsKey(id))
+        var active = _inFlight.TryGetValue(id, out var held0) ? held0.Work : FindQueued(id) ?? _committing.GetValueOrDefault(id);
+        int until = result.Epochs ?? active?.UntilEpoch ?? _policy.Epochs;
+        // A segment counts once: a second result for it, or one for a segment that is not the trial's current one, is a duplicate.
+        if (_segmentsDone.Contains((id, until)) || _committing.ContainsKey(id) || (active != null && active.UntilEpoch != until))
         {
             Duplicates++;
             return false;
@@ -154,7 +176,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
             return false;
         }
         // Whoever had it (this worker, or the one it was requeued to) no longer needs to run it.
-        var work = _inFlight.Remove(id, out var lease) ? lease.Work : FindQueued(id) ?? new TrialWork(trial, 0);
+        var work = _inFlight.Remove(id, out var lease) ? lease.Work : FindQueued(id) ?? new TrialWork(trial, until);
         RemoveQueued(id);
         _committing[id] = work;
         return true;
@@ -165,8 +187,12 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     {
         if (!_committing.Remove(result.Id, out var work)) return;
         _journalFailures = 0;
-        _finished.Add(result.Id);
-        _failed.Remove(result.Id);
+        _segmentsDone.Add((result.Id, work.UntilEpoch));
+        if (work.UntilEpoch == _policy.Epochs)
+        {
+            _finished.Add(result.Id);
+            _failed.Remove(result.Id);
+        }
         Apply(_policy.Completed(work, result));
     }
 
@@ -192,7 +218,8 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     {
         if (!_inFlight.TryGetValue(trialId, out var lease) || !lease.Worker.Equals(worker)) return; // no longer its work
         _inFlight.Remove(trialId);
-        int attempts = _attempts[trialId] = _attempts.GetValueOrDefault(trialId) + 1;
+        var segment = $"{trialId}@{lease.Work.UntilEpoch}";
+        int attempts = _attempts[segment] = _attempts.GetValueOrDefault(segment) + 1;
         if (retryable && attempts < MaxAttempts) Requeue(lease.Work, error);
         else GiveUp(lease.Work, attempts > 1 ? $"{error} (after {attempts} attempts)" : error);
     }
@@ -251,7 +278,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private void Enqueue(TrialWork work, bool atFront)
     {
-        if (_finished.Contains(work.Id) || _committing.ContainsKey(work.Id) || _inFlight.ContainsKey(work.Id) || !_queued.Add(work.Id))
+        if (SegmentDone(work) || _committing.ContainsKey(work.Id) || _inFlight.ContainsKey(work.Id) || !_queued.Add(work.Id))
             return;
         if (work.NeedsTeacher && _teacher.GaveUp)
         {
@@ -266,7 +293,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private void Requeue(TrialWork work, string reason)
     {
-        if (_finished.Contains(work.Id) || _committing.ContainsKey(work.Id)) return;
+        if (SegmentDone(work) || _committing.ContainsKey(work.Id)) return;
         Enqueue(work, atFront: true);
         Requeued++;
         _events.Add(new LedgerEvent.Requeued(work, reason));
@@ -279,6 +306,27 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
         _events.Add(new LedgerEvent.GaveUp(work, error));
         Apply(_policy.GaveUp(work));
     }
+
+    /// <summary>The segment's result is durable (or, for a trial line of an old journal, the whole trial's).</summary>
+    private bool SegmentDone(TrialWork work) => _segmentsDone.Contains((work.Id, work.UntilEpoch));
+
+    /// <summary>
+    /// The segment a result about to be journalled belongs to (between <see cref="Completed"/> and <see cref="Durable"/>):
+    /// a segment that ends before the full epochs is a rung result, journalled as such rather than as the trial's.
+    /// </summary>
+    public TrialWork? Committing(string trialId) => _committing.GetValueOrDefault(trialId);
+
+    /// <summary>
+    /// The journal line of a result being made durable when it is a rung result (a segment before the full epochs);
+    /// null for a trial's final result (its trial line).
+    /// </summary>
+    public RungRecord? RungLine(TrialResult result) =>
+        Committing(result.Id) is { } seg && seg.UntilEpoch < _policy.Epochs
+            ? RungRecord.Of(result, seg.Trial, (_policy as HalvingPolicy)?.RungEpochs.ToList().IndexOf(seg.UntilEpoch) ?? -1, seg.UntilEpoch)
+            : null;
+
+    /// <summary>The student's full epochs (a segment ending there is a trial's final result).</summary>
+    public int Epochs => _policy.Epochs;
 
     private TrialWork? FindQueued(string id) => _queued.Contains(id) ? _queue.FirstOrDefault(w => w.Id == id) : null;
 
@@ -299,20 +347,4 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
         _queued.Remove(n.Value.Id);
         if (n.Value.NeedsTeacher) _queuedDistilled--;
     }
-}
-
-/// <summary>What the ledger did that the reporter and the log should hear of.</summary>
-public abstract record LedgerEvent
-{
-    /// <summary>Work went back to the queue (its worker died, failed, or gave it back).</summary>
-    public sealed record Requeued(WorkItem Work, string Reason) : LedgerEvent;
-
-    /// <summary>A trial failed for good.</summary>
-    public sealed record GaveUp(WorkItem Work, string Error) : LedgerEvent;
-
-    /// <summary>The search policy decided about a trial (journalled by the coordinator).</summary>
-    public sealed record Decided(PolicyDecision Decision) : LedgerEvent;
-
-    /// <summary>The sweep cannot go on (the journal keeps failing).</summary>
-    public sealed record Stopped(string Error) : LedgerEvent;
 }

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AkkaKd.Sweep;
+using AkkaKd.Sweep.Search;
+
+namespace AkkaKd.Cli;
+
+/// <summary>
+/// <c>akkakd bench --search [--peer optuna_kd.py]</c>: one search space (widths 16, 32, 64, 128; T log-uniform 1..20;
+/// alpha uniform 0..1; 3 seeds; --configurations Sobol points; --epochs) run as a sweep with no scheduler, with sha and
+/// with asha, and by the Optuna peer (TPE + successive halving, PyTorch) with the same configurations and epochs. Per
+/// run: student epochs spent, wall time (the whole process, teacher included), and the selected configuration with its
+/// validation and test accuracy.
+/// </summary>
+public static class SearchBench
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private const int ValidationRows = 1000;
+    private const string ValidationKey = "sweep.data.validation";
+    private static readonly int[] Widths = [16, 32, 64, 128];
+
+    public static async Task<int> RunAsync(BenchCommand.Options a)
+    {
+        if (a.Peer != null && !File.Exists(a.Peer)) throw new UsageException($"--peer: {a.Peer}: file not found");
+        int train = a.Train == 8000 ? 8000 - ValidationRows : a.Train; // the embedded 10,000 rows: 7,000 / 1,000 / 2,000
+        var sets = new List<string>
+        {
+            "sweep.name=search-bench", $"sweep.data.train={train}", $"sweep.data.test={a.Test}",
+            $"sweep.teacher.hidden=[{string.Join(',', a.Teacher)}]", $"sweep.teacher.epochs={a.TeacherEpochs}",
+            $"sweep.student.epochs={a.Epochs}", $"sweep.grid.width=[{string.Join(',', Widths)}]",
+            "sweep.grid.temperature={log-uniform=[1, 20]}", "sweep.grid.alpha={uniform=[0, 1]}", "sweep.grid.seeds=[1,2,3]",
+            "sweep.search.method=sobol", $"sweep.search.configurations={a.Configurations}",
+        };
+        bool validation = Knows(ValidationKey, sets);
+        if (validation) sets.Add($"{ValidationKey}={ValidationRows}");
+        else Console.Error.WriteLine($"bench --search: this build has no {ValidationKey}: no configuration can be selected (never on test)");
+
+        var dir = Directory.CreateTempSubdirectory("akkakd-search-bench-").FullName;
+        try
+        {
+            SearchSummary? none = null;
+            var rows = new List<JsonObject>();
+            foreach (var scheduler in new[] { "none", "sha", "asha" })
+            {
+                var outDir = Path.Combine(dir, scheduler);
+                var args = new List<string> { "sweep", "--out", outDir, "--plain" };
+                foreach (var s in sets.Append($"sweep.search.scheduler={scheduler}")) args.AddRange(["--set", s]);
+                var seconds = await RunSelfAsync(args);
+                var contents = Journal.Read(Path.Combine(outDir, Journal.FileName));
+                var summary = SearchSummary.Of(contents.Results, contents.Rungs ?? [], a.Epochs);
+                none ??= summary;
+                var row = Row("akkakd", "sobol", scheduler, summary.Configurations, summary.StudentEpochs, seconds, summary.Selected);
+                row["baseline_epochs"] = summary.BaselineEpochs;
+                row["epochs_share_of_none"] = Math.Round((double)summary.StudentEpochs / Math.Max(1, none.StudentEpochs), 3);
+                if (none.Selected?.Test is { Low: { } low, High: { } high } && summary.Selected is { } sel)
+                    row["test_within_none_ci95"] = sel.Test.Mean >= low && sel.Test.Mean <= high;
+                rows.Add(row);
+                Emit(row, a.Json);
+            }
+            if (a.Peer is null) return ExitCodes.Done;
+
+            var (img, lbl) = (Path.Combine(dir, "images-idx3-ubyte.gz"), Path.Combine(dir, "labels-idx1-ubyte.gz"));
+            foreach (var (name, path) in new[] { ("images-idx3-ubyte.gz", img), ("labels-idx1-ubyte.gz", lbl) })
+            {
+                using var s = typeof(Distillation.Data.DataSource).Assembly.GetManifestResourceStream("mnist10k/" + name)!;
+                using var f = File.Create(path);
+                s.CopyTo(f);
+            }
+            var (peerSeconds, stdout) = await RunAsync(a.Python, [a.Peer, img, lbl, "--trials", $"{a.Configurations}", "--epochs", $"{a.Epochs}",
+                "--train", $"{train}", "--val", $"{ValidationRows}", "--test", $"{a.Test}", "--widths", string.Join(',', Widths),
+                "--teacher", string.Join(',', a.Teacher), "--teacher-epochs", $"{a.TeacherEpochs}", "--threads", $"{a.Threads}",
+                "--pruner", "sha"]);
+            var summaryLine = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
+                .LastOrDefault(j => (string?)j["phase"] == "summary") ?? throw new UsageException("the peer printed no summary line");
+            var best = summaryLine["best"]!;
+            var peerRow = new JsonObject
+            {
+                ["impl"] = "optuna", ["sampler"] = "tpe", ["scheduler"] = "sha", ["configurations"] = a.Configurations, ["seeds"] = 1,
+                ["student_epochs"] = (long)summaryLine["student_epochs"]!, ["wall_s"] = Math.Round(peerSeconds, 2),
+                ["selected"] = $"w{(int)best["width"]!} T{Math.Round((double)best["T"]!, 3)} a{Math.Round((double)best["alpha"]!, 3)}",
+                ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
+            };
+            Emit(peerRow, a.Json);
+            foreach (var row in rows)
+                Emit(new JsonObject
+                {
+                    ["impl"] = "ratio", ["scheduler"] = (string)row["scheduler"]!,
+                    ["wall_fraction_of_optuna"] = Math.Round((double)row["wall_s"]! / peerSeconds, 3),
+                    ["val_acc_minus_optuna_points"] = row["val_acc"] is null
+                        ? null
+                        : Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
+                }, a.Json);
+            return ExitCodes.Done;
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static bool Knows(string key, IEnumerable<string> sets)
+    {
+        try
+        {
+            SweepFile.Parse("", "bench", sets.Append($"{key}={ValidationRows}"));
+            return true;
+        }
+        catch (SweepFileException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonObject Row(string impl, string method, string scheduler, int configurations, long epochs, double seconds,
+        SelectedConfiguration? selected) => new()
+    {
+        ["impl"] = impl, ["method"] = method, ["scheduler"] = scheduler, ["configurations"] = configurations, ["seeds"] = 3,
+        ["student_epochs"] = epochs, ["wall_s"] = Math.Round(seconds, 2), ["selected"] = selected?.Label ?? "- (no validation accuracy)",
+        ["val_acc"] = selected is null ? null : Math.Round(selected.ValAcc, 4),
+        ["test_acc"] = selected is null ? null : Math.Round(selected.Test.Mean, 4),
+        ["test_ci95"] = selected?.Test.Ci95 is { } ci ? Math.Round(ci, 4) : null,
+    };
+
+    private static void Emit(JsonObject row, bool json) =>
+        Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString().Trim('"')}")));
+
+    /// <summary>Runs this akkakd as a child process; its wall seconds.</summary>
+    private static async Task<double> RunSelfAsync(List<string> args)
+    {
+        var self = Environment.ProcessPath!;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") args.Insert(0, typeof(SearchBench).Assembly.Location);
+        return (await RunAsync(self, args)).Seconds;
+    }
+
+    private static async Task<(double Seconds, string Stdout)> RunAsync(string program, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var x in args) psi.ArgumentList.Add(x);
+        var clock = Stopwatch.StartNew();
+        Process p;
+        try
+        {
+            p = Process.Start(psi) ?? throw new UsageException($"cannot start {program}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new UsageException($"cannot start {program}: {e.Message}");
+        }
+        using (p)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (p.ExitCode != 0)
+                throw new UsageException($"{Path.GetFileName(program)} exited with {p.ExitCode}: {(await stderr).Trim().Split('\n').LastOrDefault()}");
+            return (seconds, await stdout);
+        }
+    }
+}

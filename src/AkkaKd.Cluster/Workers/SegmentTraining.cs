@@ -1,0 +1,63 @@
+using AkkaKd.Cluster.Messages;
+using AkkaKd.Distillation.Numerics;
+using AkkaKd.Distillation.Training;
+using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
+
+namespace AkkaKd.Cluster.Workers;
+
+/// <summary>
+/// A scheduler's rung on a worker: the student continues from its checkpoint (kept by SHA-256 in the node's artifact
+/// store, on disk with the teacher's logits), or, when the checkpoint is not on this node, trains again up to the rung it
+/// continues from (deterministic: the same bits). Its own checkpoint goes into the store for the next rung.
+/// </summary>
+public static class SegmentTraining
+{
+    public static TrialResult Run(NodeServices node, SweepContext sweep, TrialWork work, TeacherRecord? teacherRecord,
+        EpochCallback progress, CancellationToken cancel)
+    {
+        var s = sweep.Settings;
+        var trial = work.Trial;
+        var data = node.Data(s.Data, sweep.DataFingerprint);
+        Blas.EnsureThreads(s.ThreadsPerTrial);
+        TeacherArtifact? teacher = null;
+        if (!trial.IsBaseline)
+        {
+            var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
+            var logits = node.Teachers.TryGet(rec.Hash)
+                         ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
+            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
+        }
+        var spec = s.StudentSpec(trial);
+        // Validation rows rank the configurations at every rung (never the test rows).
+        var validation = data.Validation;
+        SegmentOutcome Train(StudentCheckpoint? from, int until, EpochCallback? report) =>
+            StudentSegments.Train(data.Train, validation, data.Test, data.Data.Classes, spec, trial.Kd, teacher, Blas.Gemm, from, until,
+                report is null ? null : e => report(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel);
+
+        StudentCheckpoint? start = null;
+        if (work.FromEpoch > 0)
+        {
+            if (work.Checkpoint is { } hash && node.Teachers.TryGetBytes(hash) is { } bytes && StudentCheckpoint.FromBytes(bytes) is var c &&
+                c.Epoch == work.FromEpoch)
+                start = c;
+            else
+                start = Train(null, work.FromEpoch, null).Checkpoint
+                        ?? throw new DivergedException($"diverged before epoch {work.FromEpoch}");
+        }
+        var outcome = Train(start, work.UntilEpoch, progress);
+        if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
+        string? name = null;
+        if (work.UntilEpoch < s.Student.Epochs) // the last rung is not continued
+        {
+            var state = outcome.Checkpoint!.ToBytes();
+            name = StudentCheckpoint.HashOf(state);
+            node.Teachers.TryPutBytes(name, state); // the store checks the bytes against their SHA-256 name
+        }
+        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
+        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
+            outcome.Test.Loss, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+            DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss, Epochs: work.UntilEpoch,
+            Checkpoint: name);
+    }
+}
