@@ -180,7 +180,7 @@ public sealed class JournalTests : IDisposable
     public async Task A_record_type_this_version_does_not_read_is_skipped()
     {
         await CreateWithResults("hhhhhhhhhhh1");
-        File.AppendAllText(JournalPath, "{\"type\":\"rung\",\"config\":\"c1\",\"rung\":1}\n{\"type\":\"mystery\"}\n");
+        File.AppendAllText(JournalPath, "{\"type\":\"mystery\",\"rung\":1}\n{\"type\":\"mystery\"}\n");
         var c = Journal.Read(JournalPath);
         Assert.Equal(2, c.Skipped);
         Assert.Equal(["hhhhhhhhhhh1"], c.Results.Select(r => r.Id));

@@ -133,8 +133,8 @@ public sealed class SearchSpaceTests
     {
         var s = Settings();
         Assert.Null(s.Search);
-        Assert.Equal("seed=1;data=embedded:mnist10k,8000,2000;teacher=1200x1200,e8,b128,lr0.001,seed1;student=10,128,0.001;" +
-                     "grid=T[1,2,4,8,20],alpha[0,0.5,0.9],width[16,32,64,128],seeds[1]", s.CanonicalText());
+        Assert.Equal("seed=1;data=embedded:mnist10k,7000,v1000,2000;teacher=1200x1200,e8,b128,lr0.001,seed1;student=10,128,0.001;" +
+                     "grid=T[1,4,20],alpha[0,0.5,0.9],width[16,32,64,128],seeds[1,2,3]", s.CanonicalText());
         var written = Settings("sweep.search { method = grid, scheduler = none, configurations = 7, min-epochs = 2, reduction = 4 }");
         Assert.Equal(s.Hash(), written.Hash());
         Assert.Equal(Grid.Expand(s).Select(t => t.Id), SearchSpace.Expand(written).Select(t => t.Id));
