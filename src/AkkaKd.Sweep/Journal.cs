@@ -6,9 +6,10 @@ using System.Text.Json.Serialization;
 namespace AkkaKd.Sweep;
 
 /// <summary>
-/// The journal's first line: which sweep it belongs to. The last three fields came later and are optional (null in an
-/// older journal): the sweep file that reproduces the run (every key, overrides applied), the launching node's GEMM
-/// backend and its machine.
+/// The journal's first line: which sweep it belongs to. The fields after <c>created</c> came later and are optional (null
+/// in an older journal): the sweep file that reproduces the run (every key, overrides applied), the launching node's GEMM
+/// backend and its machine, the rows of each data slice and the OpenBLAS threads per trial. A sweep extended with
+/// <c>--resume --force</c> appends another header line: the last one is the sweep file now in force.
 /// </summary>
 public sealed record JournalHeader(
     [property: JsonPropertyName("sweep_hash")] string SweepHash,
@@ -18,7 +19,11 @@ public sealed record JournalHeader(
     [property: JsonPropertyName("created")] DateTimeOffset Created,
     [property: JsonPropertyName("sweep_file")] string? SweepFile = null,
     [property: JsonPropertyName("backend")] string? Backend = null,
-    [property: JsonPropertyName("machine")] string? Machine = null)
+    [property: JsonPropertyName("machine")] string? Machine = null,
+    [property: JsonPropertyName("train"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Train = null,
+    [property: JsonPropertyName("validation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Validation = null,
+    [property: JsonPropertyName("test"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Test = null,
+    [property: JsonPropertyName("threads_per_trial"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ThreadsPerTrial = null)
 {
     [JsonPropertyName("type")] public string Type => "header";
     [JsonPropertyName("version")] public int Version => 1;
@@ -74,14 +79,19 @@ public sealed record TrialResult(
                             (ValAccCurve ?? []).All(double.IsFinite) && (ValLossCurve ?? []).All(double.IsFinite);
 }
 
-/// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>
+/// <summary>
+/// The sweep's teacher, once trained: its key, the hash of its logits, its accuracy, and (optional: not in an older
+/// journal) its validation accuracy and validation curve, one entry per epoch.
+/// </summary>
 public sealed record TeacherRecord(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("test_acc")] double TestAcc,
     [property: JsonPropertyName("params")] long Params,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
-    [property: JsonPropertyName("node")] string Node)
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValAcc = null,
+    [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null)
 {
     [JsonPropertyName("type")] public string Type => "teacher";
 }
@@ -89,14 +99,23 @@ public sealed record TeacherRecord(
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
 public sealed class JournalException(string message) : Exception(message);
 
-/// <summary>What a journal holds: its header, its finished trials (first copy of each id) and teachers.</summary>
+/// <summary>
+/// What a journal holds: its header (the last header line: the sweep file in force), its finished trials (first copy of
+/// each id) and teachers. <see cref="Headers"/> holds every header line in order (a sweep extended with
+/// <c>--resume --force</c> has several); <see cref="ResultHeader"/> gives, per result, the index in it of the header the
+/// result's line follows: the sweep file it ran under.
+/// </summary>
 public sealed record JournalContents(
     JournalHeader? Header,
     IReadOnlyList<TrialResult> Results,
     IReadOnlyList<TeacherRecord> Teachers,
     long GoodLength,
     string? TornTail,
-    int Duplicates);
+    int Duplicates)
+{
+    public IReadOnlyList<JournalHeader> Headers { get; init; } = Header is null ? [] : [Header];
+    public IReadOnlyList<int> ResultHeader { get; init; } = Results.Select(_ => 0).ToArray();
+}
 
 /// <summary>
 /// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
@@ -145,6 +164,8 @@ public sealed class Journal : IDisposable
             return new JournalContents(null, [], [], 0, null, 0);
         }
         JournalHeader? header = null;
+        var headers = new List<JournalHeader>();
+        var resultHeader = new List<int>();
         var results = new List<TrialResult>();
         var teachers = new List<TeacherRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -160,7 +181,7 @@ public sealed class Journal : IDisposable
             if (!complete)
             {
                 // No newline: the writer died mid-line. Keep what came before; set this aside.
-                return new JournalContents(header, results, teachers, pos, line, duplicates);
+                return new JournalContents(header, results, teachers, pos, line, duplicates) { Headers = headers, ResultHeader = resultHeader };
             }
             pos = nl + 1;
             if (line.Length == 0) continue;
@@ -179,20 +200,26 @@ public sealed class Journal : IDisposable
                 switch (type)
                 {
                     case "header":
-                        if (header != null) throw new JournalException($"{path}: line {lineNo}: a second header");
-                        header = root.Deserialize<JournalHeader>(Json);
+                        // A later header: the sweep was extended (--resume --force) with another sweep file.
+                        header = root.Deserialize<JournalHeader>(Json)!;
+                        headers.Add(header);
                         break;
                     case "trial":
                         var r = root.Deserialize<TrialResult>(Json)!;
                         if (string.IsNullOrEmpty(r.Id)) throw new JournalException($"{path}: line {lineNo}: a trial without an id");
-                        if (seen.Add(r.Id)) results.Add(r);
+                        if (seen.Add(r.Id))
+                        {
+                            results.Add(r);
+                            resultHeader.Add(headers.Count - 1);
+                        }
                         else duplicates++;
                         break;
                     case "teacher":
                         teachers.Add(root.Deserialize<TeacherRecord>(Json)!);
                         break;
                     default:
-                        throw new JournalException($"{path}: line {lineNo}: unknown record type '{type}'");
+                        // A record of a later akkakd (rung, decision, ...): not this reader's to understand.
+                        break;
                 }
             }
             catch (JsonException e)
@@ -201,7 +228,7 @@ public sealed class Journal : IDisposable
             }
             if (header is null) throw new JournalException($"{path}: the first line is not a journal header");
         }
-        return new JournalContents(header, results, teachers, pos, null, duplicates);
+        return new JournalContents(header, results, teachers, pos, null, duplicates) { Headers = headers, ResultHeader = resultHeader };
     }
 
     /// <summary>Starts a new journal at <paramref name="path"/> with its header (made durable before it returns).</summary>
@@ -252,6 +279,9 @@ public sealed class Journal : IDisposable
     }
 
     public Task AppendAsync(TeacherRecord teacher) => Serialized(() => JsonSerializer.Serialize(teacher, Json));
+
+    /// <summary>Appends a header line: the sweep file a resumed journal goes on with (<c>--resume --force</c>).</summary>
+    public Task AppendAsync(JournalHeader header) => Serialized(() => JsonSerializer.Serialize(header, Json));
 
     private Task Enqueue(string json)
     {
