@@ -70,7 +70,7 @@ public sealed class LeaderboardFilesTests : IDisposable
             var cells = line.Split(',');
             Assert.Equal(header.Length, cells.Length);
             Assert.Equal(rows[i].Rank.ToString(), cells[0]);
-            Assert.Equal(rows[i].MeanAcc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
+            Assert.Equal(rows[i].Acc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
             Assert.Equal(rows[i].Nodes, cells[nodes]);
         }
         // rank 1 is width 64 over two nodes: the node list is quoted.

@@ -24,9 +24,9 @@ public sealed class TerminalGridTests
         var rows = Rows();
         foreach (var g in WidthGrid.From(rows))
         {
-            Assert.Contains($"width {g.Width}, baseline {g.Baseline!.MeanAcc * 100:0.00}", text);
+            Assert.Contains($"width {g.Width}, baseline {g.Baseline!.Acc * 100:0.00}", text);
             foreach (var r in g.Distilled)
-                Assert.Contains((r.MeanAcc * 100).ToString("0.00", CultureInfo.InvariantCulture) + (r == g.Best ? "*" : ""), text);
+                Assert.Contains((r.Acc * 100).ToString("0.00", CultureInfo.InvariantCulture) + (r == g.Best ? "*" : ""), text);
         }
         var tableLines = text.Split('\n').Where(l => l.Contains('|')).ToList();
         Assert.Equal(4, tableLines.Sum(l => l.Split("alpha \\ T").Length - 1));
@@ -55,7 +55,7 @@ public sealed class TerminalGridTests
         Assert.Contains("╭", text); // rounded Unicode borders on a terminal
         var best = WidthGrid.From(Rows())[0].Best!;
         Assert.True(best.Gain > 0);
-        Assert.Matches($@"\x1b\[1(;|m\x1b\[)32m{best.MeanAcc * 100:0.00}\*", text);
+        Assert.Matches($@"\x1b\[1(;|m\x1b\[)32m{best.Acc * 100:0.00}\*", text);
 
         // A distilled cell below its baseline is red.
         var worse = Leaderboard.Rank([
