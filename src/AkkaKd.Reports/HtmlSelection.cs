@@ -23,7 +23,7 @@ internal static class HtmlSelection
         var verdict = Leaderboard.Verdict(gain, ci95);
         var css = verdict switch { GainVerdict.Better => " class=\"up\"", GainVerdict.Worse => " class=\"down\"", _ => "" };
         var text = Signed(g) + (ci95 is { } ci ? " " + Formats.Interval(ci) : $" ({Leaderboard.NoIntervalNote})");
-        return $"<span{css}>{E(text)}</span>";
+        return $"<span{css}>{text}</span>"; // digits, signs and words of ours: nothing to escape
     }
 
     /// <summary>Per width: the best distilled configuration (chosen on validation) against its baseline, on test.</summary>

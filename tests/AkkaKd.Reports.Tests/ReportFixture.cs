@@ -50,10 +50,13 @@ public static class ReportFixture
             double baseAcc = 0.86 + 0.025 * Math.Log2(w / 16.0);
             double kd = a == 0 ? 0 : a * (0.012 - 0.004 * Math.Abs(Math.Log2(t / 4))) * (128.0 / (64 + w));
             double noise = ((s * 7919 + w * 31 + (int)(t * 13) + (int)(a * 100)) % 11 - 5) * 0.0004;
-            double valNoise = ((s * 104729 + w * 17 + (int)(t * 29) + (int)(a * 70)) % 13 - 6) * 0.0005;
+            double valNoise = ((s * 104729 + w * 17 + ((int)(t * 29) + (int)(a * 70)) * s * s) % 13 - 6) * 0.0005;
             n++;
             double test = Math.Round((baseAcc + kd + noise) * TestRows) / TestRows;
-            double val = Math.Round(baseAcc + kd + valNoise + 0.002, 3); // 1,000 validation rows
+            // The validation rows happen to favour T 8, alpha 0.9 at width 128 (the test rows favour T 4): selection noise, so
+            // the best on validation and the best on test differ there.
+            double lucky = w == 128 && t == 8 && a == 0.9 ? 0.005 : 0;
+            double val = Math.Round(baseAcc + kd + valNoise + lucky + 0.002, 3); // 1,000 validation rows
             list.Add(new TrialResult($"{n:x12}", w, a == 0 ? null : t, a, s, test, 0.3, TeacherAcc,
                 ParamsOf(w), TeacherParams, 0.5 + w / 64.0 + n % 3 * 0.1, n % 2 == 0 ? "node-b" : "node-a", Created.AddSeconds(10 + n),
                 val, 0.28, Curve(val), Curve(0.28).Select(x => 1.5 - x).ToArray(), Epochs));
