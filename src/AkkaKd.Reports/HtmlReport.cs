@@ -199,6 +199,9 @@ public static class HtmlReport
         .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em 0.8em; }
         ul.headline li { margin: 0.25em 0; }
         .curves { display: flex; flex-wrap: wrap; gap: 1em; }
+        figure.curve { margin: 0; }
+        figure.heatmap { max-width: 540px; }
+        #best-settings th { white-space: normal; }
         h3 { font-size: 1em; margin-bottom: 0.2em; }
         .heatmaps { display: flex; flex-wrap: wrap; gap: 1em; }
         figure.heatmap { margin: 0; border: 1px solid #e3e3e3; padding: 0.5em; }

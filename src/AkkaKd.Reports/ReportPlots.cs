@@ -44,7 +44,7 @@ public static class ReportPlots
         hm.NaNCellColor = Colors.LightGray;
         hm.Position = new CoordinateRect(0, nT - 1, 0, nRows - 1);
         var bar = plot.Add.ColorBar(hm);
-        bar.Label = (onTest ? "test" : "validation") + " accuracy (%), centred on the baseline";
+        bar.Label = (onTest ? "test" : "validation") + " accuracy (%)";
 
         // Heatmap row 0 is drawn at the top, at y = nRows - 1.
         double Y(int row) => nRows - 1 - row;
