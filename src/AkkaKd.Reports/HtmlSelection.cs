@@ -29,7 +29,7 @@ internal static class HtmlSelection
     /// <summary>Per width: the best distilled configuration (chosen on validation) against its baseline, on test.</summary>
     public static void Headline(StringBuilder sb, ReportModel m)
     {
-        sb.Append("<section id=\"headline\">\n<h2>Where distillation helped</h2>\n");
+        sb.Append("<section id=\"headline\">\n<h2>Where distillation helped, and where it hurt</h2>\n");
         var items = m.Grids.Select(g => (g, Verdict: g.Best is { } b ? Leaderboard.Verdict(b.TestGain, b.TestGainCi95) : GainVerdict.None)).ToList();
         string Widths(GainVerdict v) => string.Join(", ", items.Where(i => i.Verdict == v).Select(i => i.g.Width));
         var summary = new List<string>();
@@ -77,7 +77,9 @@ internal static class HtmlSelection
         var optimism = m.Optimism(w);
         sb.Append($"<p>Rank 1 of {m.Rows.Count} by mean {Chosen(m)} accuracy over {w.Seeds} seed{(w.Seeds == 1 ? "" : "s")}: " +
                   $"<b>width {w.Width}, {(w.IsBaseline ? "the baseline (alpha 0)" : $"T {Num(w.Temperature!.Value)}, alpha {Num(w.Alpha)}")}</b>. " +
-                  "Its test figures are measured on rows that chose nothing.</p>\n");
+                  (w.SelectedOnTest
+                      ? "Its test figures come from the rows that chose it: they are optimistic.</p>\n"
+                      : "Its test figures are measured on rows that chose nothing.</p>\n"));
         sb.Append($"<table class=\"facts\" id=\"selected-figures\" data-test-acc=\"{R(w.TestAcc)}\" data-test-ci95=\"{Opt(w.TestCi95)}\" " +
                   $"data-errors=\"{(errors is null ? "" : string.Join(' ', errors))}\" data-test-rows=\"{m.TestRows?.ToString() ?? ""}\" " +
                   $"data-optimism=\"{Opt(optimism?.Mean)}\" data-optimism-ci95=\"{Opt(optimism?.Ci95)}\" " +
