@@ -222,6 +222,9 @@ public sealed partial class ReportTests : IDisposable
         Assert.Contains("<b>selected on test (no validation rows)</b>: this journal has no validation", html);
         Assert.Contains("selection</th><td><b>selected on test (no validation rows)</b>", html);
         Assert.Contains("by mean test accuracy over seeds", html);
+        Assert.Contains("Its test figures come from the rows that chose it: they are optimistic.", html);
+        Assert.Contains("none to measure: selected on test (no validation rows)", html);
+        Assert.Contains("chosen on test accuracy, against the same-width baseline", html);
     }
 
     [Fact]
