@@ -49,21 +49,35 @@ public static class LeaderboardCommand
 
         bool live = LiveScreen.IsTerminal(plainRequested: a.Plain);
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // A signal handled late (its handler runs on another thread) may find the watch over and the source disposed.
+        void Stop()
+        {
+            try
+            {
+                cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the watch has ended already
+            }
+        }
+        ConsoleCancelEventHandler onCancelKey = (_, e) =>
         {
             e.Cancel = true;
-            cancel.Cancel();
+            Stop();
         };
+        Console.CancelKeyPress += onCancelKey;
+        using var unsubscribe = new Unsubscribe(() => Console.CancelKeyPress -= onCancelKey);
         // Ctrl-C and SIGTERM end the watch with exit code 0 (the signals themselves, not only the console's key press).
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, ctx =>
         {
             ctx.Cancel = true;
-            cancel.Cancel();
+            Stop();
         });
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
         {
             ctx.Cancel = true;
-            cancel.Cancel();
+            Stop();
         });
         // The live table of AkkaKd.Reports, fed the journal as it grows.
         var screen = new LiveScreen(Console.Out, inPlace: live);
@@ -100,6 +114,11 @@ public static class LeaderboardCommand
             screen.Draw(table.Lines(live ? LiveScreen.Height : null));
         }
         return ExitCodes.Done;
+    }
+
+    private sealed class Unsubscribe(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
     }
 
     /// <summary>The leaderboard's lines: what the journal holds, the teacher, the ranking's top rows.</summary>

@@ -47,6 +47,7 @@ public static class EndOfSweep
         {
             output.WriteLine();
             foreach (var line in LeaderboardTable.Lines(rows.Take(top).ToList())) output.WriteLine(line);
+            if (rows.Count > 0) output.WriteLine(LeaderboardTable.Note(rows));
         }
         if (rows.Count > 0)
         {

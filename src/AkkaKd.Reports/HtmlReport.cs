@@ -46,16 +46,25 @@ public static class HtmlReport
             Made from {Journal.FileName} on {E(generated.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture))} by <code>akkakd report</code>.</p>
 
             """);
+        if (m.LeftOutNote != null) sb.Append($"<p class=\"warn\" id=\"left-out\">{E(m.LeftOutNote)}: see the sweep files at the end.</p>\n");
+        if (m.SelectedOnTest)
+            sb.Append($"<p class=\"warn\" id=\"selected-on-test\"><b>{E(Leaderboard.SelectedOnTestNote)}</b>: this journal has no validation " +
+                      "accuracies, so every ranking and every \"best\" here is chosen on the test rows, and the test figures of the chosen " +
+                      "configurations are optimistic.</p>\n");
+        HtmlSelection.Headline(sb, m);
+        HtmlSelection.Selected(sb, m);
         Facts(sb, m);
         sb.Append("<section id=\"frontier\">\n<h2>The distillation frontier</h2>\n");
-        sb.Append("<p>Test accuracy against the student's hidden width (log scale): the best distilled student of each width, " +
-                  "the baseline of the same width (alpha 0, labels only) and the teacher. Error bars: 95% interval over seeds.</p>\n");
-        Img(sb, ReportPlots.Frontier(m), "accuracy against student width: best distilled student, baseline and teacher");
+        sb.Append($"<p>Test accuracy against the student's hidden width (log scale): the best distilled student of each width " +
+                  $"(chosen on {(m.SelectedOnTest ? "test" : "validation")} accuracy), the baseline of the same width (alpha 0, labels only) " +
+                  "and the teacher. Error bars: 95% interval over seeds.</p>\n");
+        Img(sb, ReportPlots.Frontier(m), "test accuracy against student width: best distilled student, baseline and teacher");
         sb.Append("</section>\n");
-        Best(sb, m);
-        Grids(sb, m);
+        HtmlSelection.Curves(sb, m);
+        HtmlSelection.Best(sb, m);
+        HtmlSelection.Grids(sb, m);
         Ranking(sb, m);
-        SweepFile(sb, h);
+        SweepFiles(sb, m);
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }
@@ -70,12 +79,20 @@ public static class HtmlReport
         Row("data fingerprint", $"<code>{E(h.DataFingerprint)}</code> (SHA-256)");
         Row("teacher", t is null
             ? m.TeacherAcc is { } ta ? $"accuracy {Pct(ta)}% (from the trials; no teacher record)" : "not trained yet"
-            : $"accuracy <b>{Pct(t.TestAcc)}%</b>, {N(t.Params)} parameters, trained in {Sec(t.TrainSeconds)} on {E(t.Node)}; " +
+            : $"test accuracy <b>{Pct(t.TestAcc)}%</b>{(t.ValAcc is { } tv ? $", validation accuracy {Pct(tv)}%" : "")}, {N(t.Params)} parameters, trained in {Sec(t.TrainSeconds)} on {E(t.Node)}; " +
               $"logits <code>{E(Short(t.Hash))}</code>");
         Row("grid", $"{m.Grids.Count} widths ({string.Join(", ", m.Grids.Select(g => g.Width))}), " +
                     $"T {{{string.Join(", ", m.Temperatures.Select(Num))}}}, alpha {{{string.Join(", ", m.Alphas.Select(Num))}}} and the baseline, " +
                     $"{m.Seeds.Length} seed{(m.Seeds.Length == 1 ? "" : "s")} ({string.Join(", ", m.Seeds)})");
-        Row("trials", $"{m.Results.Count} of {h.Trials} finished");
+        Row("trials", $"{m.Results.Count} of {h.Trials} finished" + (m.LeftOut > 0 ? $"; {E(m.LeftOutNote!)}" : ""));
+        Row("data slices", h.Train is null && h.Validation is null && h.Test is null
+            ? "<span class=\"na\">not in this journal's header</span>" + (m.TestRows is { } tr ? $"; {N(tr)} test rows (from the recorded sweep file)" : "")
+            : string.Join(", ", new[] { ("train", h.Train), ("validation", h.Validation), ("test", h.Test) }
+                .Where(x => x.Item2 is not null).Select(x => $"{N(x.Item2!.Value)} {x.Item1}")) + " rows");
+        Row("selection", m.SelectedOnTest
+            ? $"<b>{E(Leaderboard.SelectedOnTestNote)}</b>"
+            : "on validation accuracy (mean over seeds); test accuracy is measured once per trial, at its end, and never chooses");
+        if (h.ThreadsPerTrial is { } threads) Row("threads per trial", threads.ToString(CultureInfo.InvariantCulture));
         Row("train time", m.Results.Count == 0 ? "none yet"
             : $"{Sec(m.TotalTrainSeconds)} in all, {Sec(m.MeanTrainSeconds!.Value)} per trial " +
               $"(fastest {Sec(m.Results.Min(r => r.TrainSeconds))}, slowest {Sec(m.Results.Max(r => r.TrainSeconds))})" +
@@ -87,69 +104,6 @@ public static class HtmlReport
         Row("machine", h.Machine is null ? "<span class=\"na\">not in this journal (written by an older akkakd)</span>" : E(h.Machine) + " (the launching node)");
         Row("backend", h.Backend is null ? "<span class=\"na\">not in this journal</span>" : E(h.Backend) + " (the launching node)");
         sb.Append("</table>\n</section>\n");
-    }
-
-    private static void Best(StringBuilder sb, ReportModel m)
-    {
-        sb.Append("<section id=\"best\">\n<h2>Best settings per width</h2>\n");
-        sb.Append("<table id=\"best-settings\" class=\"data\">\n<thead><tr><th>width</th><th>T</th><th>alpha</th><th>seeds</th>" +
-                  "<th>accuracy %</th><th>baseline %</th><th>gain (points)</th><th>gap to teacher</th><th>parameters</th><th>compression</th></tr></thead>\n<tbody>\n");
-        foreach (var g in m.Grids)
-        {
-            var b = g.Best;
-            var bl = g.Baseline;
-            if (b is null)
-            {
-                sb.Append($"<tr data-width=\"{g.Width}\"><td>{g.Width}</td><td colspan=\"4\" class=\"na\">no distilled student finished</td>" +
-                          $"<td>{(bl is null ? "" : PctCi(bl.MeanAcc, bl.Ci95))}</td><td colspan=\"4\"></td></tr>\n");
-                continue;
-            }
-            sb.Append($"<tr data-width=\"{g.Width}\" data-t=\"{R(b.Temperature!.Value)}\" data-alpha=\"{R(b.Alpha)}\" data-seeds=\"{b.Seeds}\" " +
-                      $"data-acc=\"{R(b.MeanAcc)}\" data-acc-ci95=\"{Opt(b.Ci95)}\" data-baseline=\"{Opt(bl?.MeanAcc)}\" data-gain=\"{Opt(b.Gain)}\" data-gain-ci95=\"{Opt(b.GainCi95)}\">");
-            sb.Append($"<td>{g.Width}</td><td>{Num(b.Temperature.Value)}</td><td>{Num(b.Alpha)}</td><td>{b.Seeds}</td>");
-            sb.Append($"<td><b>{PctCi(b.MeanAcc, b.Ci95)}</b></td><td>{(bl is null ? "<span class=\"na\">none</span>" : PctCi(bl.MeanAcc, bl.Ci95))}</td>");
-            sb.Append($"<td class=\"{(b.Gain > 0 ? "up" : b.Gain < 0 ? "down" : "")}\">{(b.Gain is { } gain ? Signed(gain) + (b.GainCi95 is { } gci ? " " + Formats.Interval(gci) : "") : "")}</td>");
-            sb.Append($"<td>{(b.GapToTeacher is { } gap ? Signed(gap) : "")}</td><td>{N(b.Params)}</td>" +
-                      $"<td>{(b.Compression is { } c ? Formats.Ratio(c) : "")}</td></tr>\n");
-        }
-        sb.Append("</tbody>\n</table>\n");
-        sb.Append("<p class=\"note\">The best distilled configuration (alpha &gt; 0) of each width by mean test accuracy over seeds. " +
-                  "±: half-width of the 95% interval of the mean, Student's t with n&nbsp;-&nbsp;1 degrees of freedom, shown when there are several seeds. " +
-                  "Gain: points over the same-width baseline, paired by seed (the distilled student and its baseline start from the same " +
-                  "weights and see the same batches), its interval from the paired differences. Compression: teacher parameters / student parameters.</p>\n");
-        sb.Append("</section>\n");
-    }
-
-    private static void Grids(StringBuilder sb, ReportModel m)
-    {
-        sb.Append("<section id=\"grids\">\n<h2>Accuracy over temperature and alpha</h2>\n");
-        sb.Append("<p>One heatmap per student width: mean test accuracy (%) over seeds, ± its 95% interval when there are several seeds; " +
-                  "the bottom row is the baseline (alpha 0: the temperature does not matter). The best cell is outlined in red. " +
-                  "Each width has its own colour scale.</p>\n");
-        var shown = WidthGrid.Showcase(m.Grids, MaxHeatmaps);
-        if (shown.Count < m.Grids.Count)
-            sb.Append($"<p class=\"note\">{shown.Count} of {m.Grids.Count} widths are drawn: those with the most accurate students. " +
-                      "The others are in the ranking below and in leaderboard.csv.</p>\n");
-        sb.Append("<div class=\"heatmaps\">\n");
-        foreach (var g in shown)
-        {
-            sb.Append($"<figure id=\"width-{g.Width}\" class=\"heatmap\">\n");
-            Img(sb, ReportPlots.Heatmap(g, m.Temperatures, m.Alphas), $"heatmap of test accuracy over T and alpha, width {g.Width}");
-            sb.Append($"<figcaption>width {g.Width}: {N(g.Best?.Params ?? g.Baseline?.Params ?? 0)} parameters");
-            if (g.Best is { } b) sb.Append($"; best T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)}: {Pct(b.MeanAcc)}%");
-            if (g.Baseline is { } bl) sb.Append($"; baseline {Pct(bl.MeanAcc)}%");
-            sb.Append("</figcaption>\n<details><summary>every cell: mean, standard deviation, interval, gain</summary>\n");
-            sb.Append("<table class=\"data\"><thead><tr><th>T</th><th>alpha</th><th>seeds</th><th>mean %</th><th>sd</th><th>95% interval</th><th>gain (points)</th></tr></thead><tbody>\n");
-            foreach (var r in g.Distilled.OrderBy(r => r.Alpha).ThenBy(r => r.Temperature).Concat(g.Baseline is null ? [] : [g.Baseline]))
-            {
-                sb.Append($"<tr><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td><td>{r.Seeds}</td><td>{Pct(r.MeanAcc)}</td>" +
-                          $"<td>{(r.StdDev is { } sd ? Pct(sd) : "")}</td>" +
-                          $"<td>{(r.Ci95 is { } ci ? $"{Pct(r.MeanAcc - ci)} to {Pct(r.MeanAcc + ci)}" : "")}</td>" +
-                          $"<td>{(r.IsBaseline ? "baseline" : r.Gain is { } gain ? Signed(gain) + (r.GainCi95 is { } gci ? " " + Formats.Interval(gci) : "") : "")}</td></tr>\n");
-            }
-            sb.Append("</tbody></table>\n</details>\n</figure>\n");
-        }
-        sb.Append("</div>\n</section>\n");
     }
 
     private static void Ranking(StringBuilder sb, ReportModel m)
@@ -173,19 +127,56 @@ public static class HtmlReport
     /// <summary>A report stays readable (and quick to make) for any grid: so many heatmaps and ranking rows at most.</summary>
     public const int MaxHeatmaps = 36, MaxRankingRows = 500;
 
-    private static void SweepFile(StringBuilder sb, JournalHeader h)
+    private static void SweepFiles(StringBuilder sb, ReportModel m)
     {
-        sb.Append("<section id=\"sweep-file\">\n<h2>Sweep file</h2>\n");
+        var byHeader = m.ByHeader();
+        if (byHeader.Count <= 1)
+        {
+            sb.Append("<section id=\"sweep-file\">\n<h2>Sweep file</h2>\n");
+            SweepFileText(sb, m.Header!);
+            sb.Append("</section>\n");
+            return;
+        }
+        sb.Append($"<section id=\"sweep-file\">\n<h2>Sweep files</h2>\n<p>This journal was extended (<code>--resume --force</code>): " +
+                  $"{byHeader.Count} sweep files, each recorded as a header line; the trials under each ran with it. The last one is in force: " +
+                  "its grid is the total, and a result of an earlier file counts only if its trial id (which encodes every setting) is in that grid.</p>\n");
+        var current = m.Results.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < byHeader.Count; i++)
+        {
+            var (h, trials) = byHeader[i];
+            int kept = trials.Count(r => current.Contains(r.Id));
+            sb.Append($"<div class=\"header\" data-header=\"{i + 1}\" data-trials=\"{trials.Count}\" data-kept=\"{kept}\">\n");
+            sb.Append($"<h3>{i + 1}. {(i == byHeader.Count - 1 ? "in force" : "earlier")}: sweep <code>{E(Short(h.SweepHash))}</code>, " +
+                      $"{E(h.Created.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}</h3>\n");
+            sb.Append($"<p>{h.Trials} trials in its grid; {trials.Count} results ran under it, {kept} of them in the current grid" +
+                      (kept < trials.Count ? $", {trials.Count - kept} left out of the ranking" : "") + ".</p>\n");
+            if (trials.Count > 0)
+            {
+                sb.Append("<details><summary>its trials</summary>\n<table class=\"data\"><thead><tr><th>id</th><th>width</th><th>T</th>" +
+                          "<th>alpha</th><th>seed</th><th>val acc %</th><th>test acc %</th><th>ranked</th></tr></thead><tbody>\n");
+                foreach (var r in trials)
+                    sb.Append($"<tr><td><code>{E(r.Id)}</code></td><td>{r.Width}</td><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td>" +
+                              $"<td>{r.Seed}</td><td>{(r.ValAcc is { } v ? Pct(v) : "")}</td><td>{Pct(r.TestAcc)}</td>" +
+                              $"<td>{(current.Contains(r.Id) ? "yes" : "no: not in the current grid")}</td></tr>\n");
+                sb.Append("</tbody></table>\n</details>\n");
+            }
+            SweepFileText(sb, h);
+            sb.Append("</div>\n");
+        }
+        sb.Append("</section>\n");
+    }
+
+    private static void SweepFileText(StringBuilder sb, JournalHeader h)
+    {
         if (h.SweepFile is null)
             sb.Append("<p class=\"na\">This journal's header holds no sweep file (it was written by an older akkakd); " +
                       $"its sweep hash is <code>{E(h.SweepHash)}</code>.</p>\n");
         else
             sb.Append("<p>Every key as the sweep ran it (defaults filled in, <code>--set</code> overrides applied): " +
                       "<code>akkakd sweep</code> with this file repeats it.</p>\n<pre>" + E(h.SweepFile.TrimEnd()) + "</pre>\n");
-        sb.Append("</section>\n");
     }
 
-    private static void Img(StringBuilder sb, byte[] png, string alt) =>
+    internal static void Img(StringBuilder sb, byte[] png, string alt) =>
         sb.Append($"<img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(alt)}\">\n");
 
     private const string Css = """
@@ -204,7 +195,14 @@ public static class HtmlReport
         table.data { font-size: 0.9em; margin: 0.5em 0; }
         table.data th, table.data td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; white-space: nowrap; }
         table.data th { background: #f0f3f6; }
-        td.up { color: #1a7f37; } td.down { color: #cf222e; }
+        .up { color: #1a7f37; } .down { color: #cf222e; }
+        .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em 0.8em; }
+        ul.headline li { margin: 0.25em 0; }
+        .curves { display: flex; flex-wrap: wrap; gap: 1em; }
+        figure.curve { margin: 0; }
+        figure.heatmap { max-width: 540px; }
+        #best-settings th { white-space: normal; }
+        h3 { font-size: 1em; margin-bottom: 0.2em; }
         .heatmaps { display: flex; flex-wrap: wrap; gap: 1em; }
         figure.heatmap { margin: 0; border: 1px solid #e3e3e3; padding: 0.5em; }
         figcaption { font-size: 0.9em; color: #444; margin: 0.3em 0; }
@@ -212,15 +210,15 @@ public static class HtmlReport
 
         """;
 
-    private static string E(string s) => WebUtility.HtmlEncode(s);
-    private static string Pct(double v) => Formats.Percent(v);
-    private static string PctCi(double v, double? ci) => Formats.PercentInterval(v, ci);
-    private static string Signed(double v) => Formats.Points(v);
-    private static string Num(double v) => Formats.Axis(v);
-    private static string R(double v) => Formats.Exact(v);
-    private static string Opt(double? v) => v is { } x ? R(x) : "";
-    private static string N(long v) => Formats.Parameters(v);
-    private static string Sec(double s) => Formats.TrainTime(s);
-    private static string Short(string s) => s.Length > 16 ? s[..16] + "…" : s;
-    private static string Duration(double s) => Formats.Duration(s);
+    internal static string E(string s) => WebUtility.HtmlEncode(s);
+    internal static string Pct(double v) => Formats.Percent(v);
+    internal static string PctCi(double v, double? ci) => Formats.PercentInterval(v, ci);
+    internal static string Signed(double v) => Formats.Points(v);
+    internal static string Num(double v) => Formats.Axis(v);
+    internal static string R(double v) => Formats.Exact(v);
+    internal static string Opt(double? v) => v is { } x ? R(x) : "";
+    internal static string N(long v) => Formats.Parameters(v);
+    internal static string Sec(double s) => Formats.TrainTime(s);
+    internal static string Short(string s) => s.Length > 16 ? s[..16] + "…" : s;
+    internal static string Duration(double s) => Formats.Duration(s);
 }

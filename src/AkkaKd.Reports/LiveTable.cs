@@ -20,6 +20,7 @@ public sealed class LiveTable
     private readonly List<string> _notes = [];
     private string? _name;
     private string? _journalHash;
+    private string? _journalNote;
     private int _total;
     private int _top = 20;
     private int _doneThisRun;
@@ -59,15 +60,19 @@ public sealed class LiveTable
 
     /// <summary>
     /// Shows a journal as it stands (<c>akkakd leaderboard</c>, <c>--watch</c>): its results replace what was shown; the
-    /// heading tells what the journal holds rather than what runs.
+    /// heading tells what the journal holds rather than what runs. The sweep file in force is the last header's: its
+    /// trials are the total, and results made under an earlier sweep file that are not in its grid are left out (a note
+    /// says how many, <see cref="JournalScope"/>).
     /// </summary>
     public void Load(JournalContents journal, int top)
     {
         var h = journal.Header ?? throw new ArgumentException("a journal without a header", nameof(journal));
         (_name, _total, _top, _journalHash) = (h.SweepName, h.Trials, top, h.SweepHash);
         Teacher = journal.Teachers.Count > 0 ? journal.Teachers[^1] : null;
+        var scope = JournalScope.Of(journal);
+        _journalNote = scope.Note;
         _results.Clear();
-        _results.AddRange(journal.Results);
+        _results.AddRange(scope.Current);
         Changed = true;
     }
 
@@ -81,10 +86,10 @@ public sealed class LiveTable
         Changed = true;
     }
 
-    /// <summary>A running trial finished an epoch.</summary>
-    public void Progress(string id, int epoch, int epochs)
+    /// <summary>A running trial finished an epoch; <paramref name="valAcc"/>: its validation accuracy after it, if measured.</summary>
+    public void Progress(string id, int epoch, int epochs, double? valAcc = null)
     {
-        if (_running.TryGetValue(id, out var r)) _running[id] = r with { Epoch = epoch, Epochs = epochs };
+        if (_running.TryGetValue(id, out var r)) _running[id] = r with { Epoch = epoch, Epochs = epochs, ValAcc = valAcc ?? r.ValAcc };
         Changed = true;
     }
 
@@ -112,7 +117,8 @@ public sealed class LiveTable
         _doneThisRun++;
         Changed = true;
         var what = r.IsBaseline ? $"w{r.Width} baseline" : $"w{r.Width} T{Formats.Setting(r.Temperature ?? 0)} a{Formats.Setting(r.Alpha)}";
-        return $"[{_results.Count}/{_total}] {what} s{r.Seed}: acc {Formats.Percent(r.TestAcc)}% " +
+        var acc = (r.ValAcc is { } v ? $"val {Formats.Percent(v)}%, " : "") + $"test {Formats.Percent(r.TestAcc)}%";
+        return $"[{_results.Count}/{_total}] {what} s{r.Seed}: {acc} " +
                $"({Formats.Fixed(r.TrainSeconds, "0.0")} s, {r.Node}){Eta(" eta ")}";
     }
 
@@ -143,10 +149,13 @@ public sealed class LiveTable
             LeaderboardTable.TeacherLine(Teacher),
         };
         foreach (var r in _running.Values.OrderBy(r => r.Started))
-            lines.Add($"  running {r.Label,-28} {(r.Epochs > 0 ? $"epoch {r.Epoch}/{r.Epochs}" : "starting"),-12} {r.Node}");
+            lines.Add($"  running {r.Label,-28} {(r.Epochs > 0 ? $"epoch {r.Epoch}/{r.Epochs}" : "starting"),-12} " +
+                      $"{(r.ValAcc is { } v ? $"val {Formats.Percent(v)}%" : ""),-11} {r.Node}");
         lines.AddRange(_notes.Select(n => "  " + n));
-        int rows = Math.Min(_top, Math.Max(5, height is { } h ? h - 6 - _running.Count - _notes.Count : 20));
-        lines.AddRange(LeaderboardTable.Lines(Leaderboard.Rank(_results, Teacher).Take(rows).ToList()));
+        int rows = Math.Min(_top, Math.Max(5, height is { } h ? h - 7 - _running.Count - _notes.Count : 20));
+        var ranked = Leaderboard.Rank(_results, Teacher);
+        lines.AddRange(LeaderboardTable.Lines(ranked.Take(rows).ToList()));
+        if (ranked.Count > 0) lines.Add(LeaderboardTable.Note(ranked));
         return lines;
     }
 
@@ -161,10 +170,12 @@ public sealed class LiveTable
             $" (sweep {hash[..Math.Min(12, hash.Length)]})",
             LeaderboardTable.TeacherLine(Teacher),
         };
-        int rows = height is { } h ? Math.Min(_top, Math.Max(3, h - 6)) : _top;
+        if (_journalNote != null) lines.Add(_journalNote);
+        int rows = height is { } h ? Math.Min(_top, Math.Max(3, h - 7 - (_journalNote is null ? 0 : 1))) : _top;
         if (ranked.Count > 0) lines.AddRange(LeaderboardTable.Lines(ranked.Take(rows).ToList()));
         if (ranked.Count > rows)
             lines.Add($"{ranked.Count - rows} more (--top {ranked.Count} shows them all)");
+        if (ranked.Count > 0) lines.Add(LeaderboardTable.Note(ranked));
         return lines;
     }
 
@@ -186,5 +197,5 @@ public sealed class LiveTable
         return text;
     }
 
-    private sealed record RunningTrial(string Label, string Node, int Epoch, int Epochs, TimeSpan Started);
+    private sealed record RunningTrial(string Label, string Node, int Epoch, int Epochs, TimeSpan Started, double? ValAcc = null);
 }

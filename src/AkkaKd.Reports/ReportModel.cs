@@ -29,7 +29,7 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
     public static IReadOnlyList<WidthGrid> Showcase(IReadOnlyList<WidthGrid> grids, int max) =>
         grids.Count <= max
             ? grids
-            : grids.OrderByDescending(g => Math.Max(g.Best?.MeanAcc ?? 0, g.Baseline?.MeanAcc ?? 0)).Take(max).OrderBy(g => g.Width).ToList();
+            : grids.OrderByDescending(g => Math.Max(g.Best?.Acc ?? 0, g.Baseline?.Acc ?? 0)).Take(max).OrderBy(g => g.Width).ToList();
 
     /// <summary>The distilled temperatures and alphas of a ranking, ascending: the axes every width's grid shares.</summary>
     public static (double[] Temperatures, double[] Alphas) Axes(IReadOnlyList<LeaderboardRow> ranked) =>
@@ -38,15 +38,20 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
 }
 
 /// <summary>
-/// What a report shows, computed from a journal alone: the ranking, the grid per width, the best settings per width,
-/// the teacher and the sweep's facts (header, nodes, times).
+/// What a report shows, computed from a journal alone: the ranking (on validation accuracy; test only for a journal
+/// without validation rows), the grid per width, the selected configuration and its test figures, the learning curves,
+/// the teacher, the sweep's facts and the sweep files it ran under. Results made under an earlier sweep file and not in
+/// the current grid are left out (<see cref="JournalScope"/>).
 /// </summary>
 public sealed class ReportModel
 {
     private ReportModel(JournalContents journal)
     {
+        Journal = journal;
         Header = journal.Header;
-        Results = journal.Results;
+        var scope = JournalScope.Of(journal);
+        Results = scope.Current;
+        (LeftOut, LeftOutNote) = (scope.LeftOut, scope.Note);
         Teacher = journal.Teachers.Count > 0 ? journal.Teachers[^1] : null;
         Rows = Leaderboard.Rank(Results, Teacher);
         (Temperatures, Alphas) = WidthGrid.Axes(Rows);
@@ -56,6 +61,7 @@ public sealed class ReportModel
         TotalTrainSeconds = Results.Sum(r => r.TrainSeconds);
         Seeds = Results.Select(r => r.Seed).Distinct().Order().ToArray();
         if (Header != null && Results.Count > 0) WallClock = Results.Max(r => r.Finished) - Header.Created;
+        TestRows = Header?.Test ?? RecordedTestRows(Header?.SweepFile);
     }
 
     public static ReportModel From(JournalContents journal) => new(journal);
@@ -63,17 +69,35 @@ public sealed class ReportModel
     /// <summary>Reads the journal at <paramref name="path"/> (a torn last line is left out); null when there is none.</summary>
     public static ReportModel? Read(string path)
     {
-        var contents = Journal.Read(path);
+        var contents = AkkaKd.Sweep.Journal.Read(path);
         return contents.Header is null ? null : new ReportModel(contents);
     }
 
+    /// <summary>The journal as read: every header and every result, those left out included.</summary>
+    public JournalContents Journal { get; }
+
+    /// <summary>The sweep file in force: the journal's last header.</summary>
     public JournalHeader? Header { get; }
+
+    /// <summary>The results of the current grid (what is ranked and counted).</summary>
     public IReadOnlyList<TrialResult> Results { get; }
+
+    public int LeftOut { get; }
+    public string? LeftOutNote { get; }
     public TeacherRecord? Teacher { get; }
     public double? TeacherAcc { get; }
 
     /// <summary>Every configuration, best first (<see cref="Leaderboard.Rank"/>).</summary>
     public IReadOnlyList<LeaderboardRow> Rows { get; }
+
+    /// <summary>The ranking is on test accuracy: a journal without validation rows.</summary>
+    public bool SelectedOnTest => Rows.Any(r => r.SelectedOnTest);
+
+    /// <summary>The selected configuration: the first of the ranking.</summary>
+    public LeaderboardRow? Winner => Rows.Count > 0 ? Rows[0] : null;
+
+    /// <summary>The test rows each trial was measured on: the header's count, else the recorded sweep file's data.test.</summary>
+    public int? TestRows { get; }
 
     /// <summary>The distilled temperatures and alphas that occur, ascending: the axes every width's grid shares.</summary>
     public double[] Temperatures { get; }
@@ -89,4 +113,48 @@ public sealed class ReportModel
 
     /// <summary>From the journal's creation to its last result (pauses between resumed runs included).</summary>
     public TimeSpan? WallClock { get; }
+
+    /// <summary>The trials of one configuration, by seed.</summary>
+    public IReadOnlyList<TrialResult> TrialsOf(LeaderboardRow row) =>
+        Results.Where(r => r.Width == row.Width && r.Temperature == row.Temperature && r.Alpha == row.Alpha).OrderBy(r => r.Seed).ToList();
+
+    /// <summary>
+    /// How optimistic selection was: validation minus test accuracy per seed, summarised (null on a ranking on test).
+    /// </summary>
+    public SampleStats? Optimism(LeaderboardRow row) =>
+        row.SelectedOnTest ? null : Statistics.Summarize(TrialsOf(row).Select(r => r.ValAcc!.Value - r.TestAcc).ToArray());
+
+    /// <summary>Test errors per seed (wrong rows out of <see cref="TestRows"/>); null when the row count is unknown.</summary>
+    public int[]? TestErrors(LeaderboardRow row) =>
+        TestRows is { } n ? TrialsOf(row).Select(r => (int)Math.Round((1 - r.TestAcc) * n)).ToArray() : null;
+
+    /// <summary>
+    /// The configuration's validation accuracy per epoch, the mean over its seeds that have a curve (as long as the
+    /// shortest of them); null when none has one.
+    /// </summary>
+    public double[]? MeanCurve(LeaderboardRow row)
+    {
+        var curves = TrialsOf(row).Select(r => r.ValAccCurve).OfType<double[]>().Where(c => c.Length > 0).ToList();
+        if (curves.Count == 0) return null;
+        int len = curves.Min(c => c.Length);
+        return Enumerable.Range(0, len).Select(e => curves.Average(c => c[e])).ToArray();
+    }
+
+    /// <summary>The results each header line was followed by: the trials that ran under each sweep file.</summary>
+    public IReadOnlyList<(JournalHeader Header, IReadOnlyList<TrialResult> Trials)> ByHeader() =>
+        Journal.Headers.Select((h, i) => (h, (IReadOnlyList<TrialResult>)Journal.Results.Where((_, k) => Journal.ResultHeader[k] == i).ToList()))
+            .ToList();
+
+    private static int? RecordedTestRows(string? sweepFile)
+    {
+        if (sweepFile is null) return null;
+        try
+        {
+            return SweepFile.Parse(sweepFile, "the journal's header").Data.Test;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null; // a sweep file this akkakd cannot read: the errors are not counted
+        }
+    }
 }

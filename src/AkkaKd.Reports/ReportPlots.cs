@@ -9,10 +9,12 @@ namespace AkkaKd.Reports;
 public static class ReportPlots
 {
     /// <summary>
-    /// Test accuracy (%) over temperature (columns) and alpha (rows, the baseline at the bottom) for one width, the value
-    /// in each cell (with the 95% interval when there are several seeds), the best cell outlined.
+    /// The ranked accuracy (%: validation, or test for a journal without validation rows) over temperature (columns) and
+    /// alpha (rows, the baseline at the bottom) for one width, the value in each cell (with the 95% interval when there
+    /// are several seeds), the best cell outlined. The colour scale is centred on the width's baseline: green above it,
+    /// red below, white at it.
     /// </summary>
-    public static byte[] Heatmap(WidthGrid grid, double[] temperatures, double[] alphas)
+    public static byte[] Heatmap(WidthGrid grid, double[] temperatures, double[] alphas, bool onTest = false)
     {
         int nT = temperatures.Length;
         bool hasBaseline = grid.Baseline != null;
@@ -20,27 +22,29 @@ public static class ReportPlots
         var rowAlphas = alphas.OrderDescending().ToList();
         int nRows = rowAlphas.Count + (hasBaseline ? 1 : 0);
         if (nT == 0 || nRows == 0)
-            return Empty($"width {grid.Width}: " + (grid.Baseline is { } only ? $"baseline {Pct(only.MeanAcc)}%, no distilled student yet" : "no results"), 440, 200);
+            return Empty($"width {grid.Width}: " + (grid.Baseline is { } only ? $"baseline {Pct(only.Acc)}%, no distilled student yet" : "no results"), 440, 200);
 
         var values = new double[nRows, nT];
         for (int r = 0; r < rowAlphas.Count; r++)
         for (int c = 0; c < nT; c++)
-            values[r, c] = grid.Cell(temperatures[c], rowAlphas[r]) is { } cell ? cell.MeanAcc * 100 : double.NaN;
+            values[r, c] = grid.Cell(temperatures[c], rowAlphas[r]) is { } cell ? cell.Acc * 100 : double.NaN;
         if (hasBaseline)
-            for (int c = 0; c < nT; c++) values[nRows - 1, c] = grid.Baseline!.MeanAcc * 100;
+            for (int c = 0; c < nT; c++) values[nRows - 1, c] = grid.Baseline!.Acc * 100;
 
+        // Centred on the baseline: equal reach above and below it, so white is the baseline and the hue says the side.
         var finite = values.Cast<double>().Where(double.IsFinite).ToArray();
-        double lo = finite.Min(), hi = finite.Max();
-        if (hi - lo < 0.1) (lo, hi) = (lo - 0.05, hi + 0.05);
+        double centre = grid.Baseline is { } bl0 ? bl0.Acc * 100 : (finite.Min() + finite.Max()) / 2;
+        double reach = Math.Max(0.1, finite.Max(v => Math.Abs(v - centre)));
+        double lo = centre - reach, hi = centre + reach;
 
         var plot = NewPlot();
         var hm = plot.Add.Heatmap(values);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.Colormap = Diverging;
         hm.ManualRange = new ScottPlot.Range(lo, hi);
         hm.NaNCellColor = Colors.LightGray;
         hm.Position = new CoordinateRect(0, nT - 1, 0, nRows - 1);
         var bar = plot.Add.ColorBar(hm);
-        bar.Label = "test accuracy (%)";
+        bar.Label = (onTest ? "test" : "validation") + " accuracy (%)";
 
         // Heatmap row 0 is drawn at the top, at y = nRows - 1.
         double Y(int row) => nRows - 1 - row;
@@ -50,7 +54,7 @@ public static class ReportPlots
         for (int c = 0; c < nT; c++)
         {
             var cell = grid.Cell(temperatures[c], rowAlphas[r]);
-            string label = cell is null ? "-" : Pct(cell.MeanAcc) + (cell.Ci95 is { } ci && !manyCells ? "\n±" + Pct(ci) : "");
+            string label = cell is null ? "-" : Pct(cell.Acc) + (cell.Ci95 is { } ci && !manyCells ? "\n±" + Pct(ci) : "");
             CellText(plot, label, c, Y(r), cell is null ? Colors.Black : TextOn(values[r, c], lo, hi), manyCells ? 11 : 14,
                 bold: cell != null && cell == best);
             if (cell != null && cell == best)
@@ -64,7 +68,7 @@ public static class ReportPlots
         if (hasBaseline)
         {
             var b = grid.Baseline!;
-            CellText(plot, $"baseline {Pct(b.MeanAcc)}{(b.Ci95 is { } ci ? " ±" + Pct(ci) : "")}", (nT - 1) / 2.0, 0,
+            CellText(plot, $"baseline {Pct(b.Acc)}{(b.Ci95 is { } ci ? " ±" + Pct(ci) : "")}", (nT - 1) / 2.0, 0,
                 TextOn(values[nRows - 1, 0], lo, hi), 14, bold: false);
         }
 
@@ -83,8 +87,9 @@ public static class ReportPlots
     }
 
     /// <summary>
-    /// The distillation frontier: accuracy against student width (log scale) for the best distilled student of each width
-    /// and the baseline, with 95% intervals where there are several seeds, and the teacher as a horizontal line.
+    /// The distillation frontier: test accuracy against student width (log scale) for the best distilled student of each
+    /// width (selected on validation) and the baseline, with 95% intervals over seeds where there are several, and the
+    /// teacher as a horizontal line.
     /// </summary>
     public static byte[] Frontier(ReportModel m)
     {
@@ -97,10 +102,10 @@ public static class ReportPlots
         {
             if (points.Count == 0) return;
             double[] xs = points.Select(p => X(p.Width)).ToArray();
-            double[] ys = points.Select(p => p.Row.MeanAcc * 100).ToArray();
-            if (points.Any(p => p.Row.Ci95 != null))
+            double[] ys = points.Select(p => p.Row.TestAcc * 100).ToArray();
+            if (points.Any(p => p.Row.TestCi95 != null))
             {
-                var err = plot.Add.ErrorBar(xs, ys, points.Select(p => (p.Row.Ci95 ?? 0) * 100).ToArray());
+                var err = plot.Add.ErrorBar(xs, ys, points.Select(p => (p.Row.TestCi95 ?? 0) * 100).ToArray());
                 err.Color = color;
                 err.LineWidth = 2;
             }
@@ -113,18 +118,20 @@ public static class ReportPlots
         }
 
         var best = grids.Where(g => g.Best != null).Select(g => (g.Width, g.Best!)).ToList();
-        Series(best, "best distilled student", Colors.C0, MarkerShape.FilledCircle);
+        Series(best, m.SelectedOnTest ? "best distilled student (selected on test)" : "best distilled student (selected on validation)",
+            Colors.C0, MarkerShape.FilledCircle);
         Series(grids.Where(g => g.Baseline != null).Select(g => (g.Width, g.Baseline!)).ToList(),
             "baseline (alpha 0)", Colors.C1, MarkerShape.FilledSquare);
         foreach (var (w, row) in best)
         {
-            var t = plot.Add.Text($"T {Num(row.Temperature!.Value)}, α {Num(row.Alpha)}", X(w), row.MeanAcc * 100);
+            var t = plot.Add.Text($"T {Num(row.Temperature!.Value)}, α {Num(row.Alpha)}", X(w), row.TestAcc * 100);
             t.LabelFontSize = 12;
             t.LabelFontColor = Colors.C0.Darken(0.3);
             t.LabelAlignment = Alignment.LowerCenter;
             t.OffsetY = -12;
         }
-        var ys = m.Rows.Select(r => r.MeanAcc * 100).ToList();
+        var ys = grids.SelectMany(g => new[] { g.Best, g.Baseline }).OfType<LeaderboardRow>()
+            .SelectMany(r => new[] { (r.TestAcc - (r.TestCi95 ?? 0)) * 100, (r.TestAcc + (r.TestCi95 ?? 0)) * 100 }).ToList();
         if (m.TeacherAcc is { } teacher)
         {
             var line = plot.Add.HorizontalLine(teacher * 100);
@@ -145,6 +152,44 @@ public static class ReportPlots
         plot.XLabel("student hidden width (log scale)");
         plot.YLabel("test accuracy (%)");
         return Png(plot, 1000, 480);
+    }
+
+    /// <summary>
+    /// Learning curves of one width: validation accuracy (%) after each epoch, the mean over seeds, for the baseline
+    /// (dashed) and the given configurations (the width's best distilled ones, best first).
+    /// </summary>
+    public static byte[] Curves(int width, (LeaderboardRow Row, double[] Curve)? baseline, IReadOnlyList<(LeaderboardRow Row, double[] Curve)> top)
+    {
+        if (baseline is null && top.Count == 0) return Empty($"width {width}: no validation curves in this journal", 560, 200);
+        var plot = NewPlot();
+        var palette = new[] { Colors.C0, Colors.C2, Colors.C3, Colors.C4, Colors.C5 };
+        var all = new List<double>();
+        void Line(double[] curve, string name, Color color, LinePattern pattern)
+        {
+            var xs = Enumerable.Range(1, curve.Length).Select(e => (double)e).ToArray();
+            var ys = curve.Select(v => v * 100).ToArray();
+            all.AddRange(ys);
+            var sc = plot.Add.Scatter(xs, ys);
+            sc.Color = color;
+            sc.LineWidth = 2;
+            sc.MarkerSize = 5;
+            sc.LinePattern = pattern;
+            sc.LegendText = name;
+        }
+        if (baseline is { } b) Line(b.Curve, $"baseline {Pct(b.Row.Acc)}%", Colors.Black, LinePattern.Dashed);
+        for (int i = 0; i < top.Count; i++)
+            Line(top[i].Curve, $"T {Num(top[i].Row.Temperature!.Value)}, α {Num(top[i].Row.Alpha)}: {Pct(top[i].Row.Acc)}%",
+                palette[i % palette.Length], LinePattern.Solid);
+        int epochs = Math.Max(baseline?.Curve.Length ?? 0, top.Count > 0 ? top.Max(t => t.Curve.Length) : 0);
+        // The last epochs decide the ranking: scale to them rather than to the first epoch's low start.
+        double yHi = all.Max(), yLo = Math.Min(all.OrderBy(v => v).ElementAt(all.Count / 4), yHi - 1);
+        plot.Axes.SetLimits(0.5, epochs + 0.5, yLo - 0.3, yHi + 0.3);
+        plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.Title($"width {width}");
+        plot.XLabel("epoch");
+        plot.YLabel("validation accuracy (%)");
+        return Png(plot, 560, 360);
     }
 
     private static Plot NewPlot()
@@ -173,9 +218,13 @@ public static class ReportPlots
         t.LabelBold = bold;
     }
 
-    /// <summary>Black on the light (yellow, green) end of viridis, white on the dark (purple, blue) end.</summary>
+    /// <summary>Red below the centre, white at it, green above (as the terminal grid's red and green).</summary>
+    private static readonly IColormap Diverging = new ScottPlot.Colormaps.CustomInterpolated(
+        [Color.FromHex("#b2182b"), Color.FromHex("#ef8a62"), Color.FromHex("#f7f7f7"), Color.FromHex("#7fbf7b"), Color.FromHex("#1b7837")]);
+
+    /// <summary>Black on the light middle of the diverging scale, white on its dark ends.</summary>
     private static Color TextOn(double value, double lo, double hi) =>
-        double.IsFinite(value) && (value - lo) / (hi - lo) > 0.55 ? Colors.Black : Colors.White;
+        double.IsFinite(value) && Math.Abs((value - lo) / (hi - lo) - 0.5) > 0.36 ? Colors.White : Colors.Black;
 
     private static byte[] Empty(string message, int width, int height)
     {

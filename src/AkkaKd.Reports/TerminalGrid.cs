@@ -5,9 +5,10 @@ using AkkaKd.Sweep;
 namespace AkkaKd.Reports;
 
 /// <summary>
-/// The shape of a sweep's result in the terminal: per width, a small T x alpha table of mean test accuracies (Spectre.Console),
-/// side by side as the width allows. In colour, a cell is green above the width's baseline and red below it (the paired
-/// gain); the best cell of each width is bold and starred.
+/// The shape of a sweep's result in the terminal: per width, a small T x alpha table of the ranked accuracy (validation,
+/// mean over seeds; test only for a journal without validation rows) drawn with Spectre.Console, side by side as the
+/// width allows. In colour, a cell is green above the width's baseline and red below it only when the 95% interval of the
+/// paired gain over seeds excludes zero (one seed: no interval, no colour); the best cell of each width is bold and starred.
 /// </summary>
 public static class TerminalGrid
 {
@@ -33,16 +34,14 @@ public static class TerminalGrid
         console.Profile.Width = Math.Max(40, width);
         console.Profile.Capabilities.Unicode = colour;
         console.Write(new Columns(grids.Select(g => (IRenderable)Table(g, temperatures, alphas, colour))) { Expand = false });
-        console.WriteLine(colour
-            ? "test accuracy (%), mean over seeds; * best of the width; green/red: above/below the width's baseline (alpha 0)"
-            : "test accuracy (%), mean over seeds; * best of the width");
+        console.WriteLine(Legend(ranked, colour));
         if (grids.Count < all.Count)
             console.WriteLine($"{grids.Count} of {all.Count} widths shown (the most accurate); all of them in report.html and leaderboard.csv");
     }
 
     private static Table Table(WidthGrid g, double[] temperatures, double[] alphas, bool colour)
     {
-        var title = $"width {g.Width}" + (g.Baseline is { } b ? $", baseline {Pct(b.MeanAcc)}" : "");
+        var title = $"width {g.Width}" + (g.Baseline is { } b ? $", baseline {Pct(b.Acc)}" : "");
         var table = new Table
         {
             Border = colour ? TableBorder.Rounded : TableBorder.Ascii,
@@ -63,14 +62,31 @@ public static class TerminalGrid
                     continue;
                 }
                 bool isBest = cell == best;
-                var text = Pct(cell.MeanAcc) + (isBest ? "*" : " ");
-                var style = !colour ? "" : cell.Gain is > 0 ? "green" : cell.Gain is < 0 ? "red" : "";
+                var text = Pct(cell.Acc) + (isBest ? "*" : " ");
+                var style = !colour ? "" : Leaderboard.Verdict(cell.Gain, cell.GainCi95) switch
+                {
+                    GainVerdict.Better => "green",
+                    GainVerdict.Worse => "red",
+                    _ => "",
+                };
                 if (isBest && colour) style = (style + " bold").Trim();
                 cells.Add(style.Length == 0 ? new Text(text) : new Markup($"[{style}]{Markup.Escape(text)}[/]"));
             }
             table.AddRow(cells);
         }
         return table;
+    }
+
+    /// <summary>What the cells are and what the colours mean (and that one seed colours nothing).</summary>
+    public static string Legend(IReadOnlyList<LeaderboardRow> ranked, bool colour)
+    {
+        bool onTest = ranked.Any(r => r.SelectedOnTest);
+        var text = onTest
+            ? $"test accuracy (%), mean over seeds, {Leaderboard.SelectedOnTestNote}; * best of the width"
+            : "val accuracy (%), mean over seeds; * best of the width (test accuracy: leaderboard.md, report.html)";
+        if (colour) text += "; green/red: above/below the width's baseline (alpha 0), the 95% interval of the paired gain excluding 0";
+        if (ranked.Any(r => !r.IsBaseline && r.Gain is not null && r.GainCi95 is null)) text += $"; {Leaderboard.NoIntervalNote}" + (colour ? ", not coloured" : "");
+        return text;
     }
 
     private static string Pct(double v) => Formats.Percent(v);

@@ -6,9 +6,10 @@ using System.Text.Json.Serialization;
 namespace AkkaKd.Sweep;
 
 /// <summary>
-/// The journal's first line: which sweep it belongs to. The last three fields came later and are optional (null in an
-/// older journal): the sweep file that reproduces the run (every key, overrides applied), the launching node's GEMM
-/// backend and its machine.
+/// The journal's first line: which sweep it belongs to. The fields after <c>created</c> came later and are optional (null
+/// in an older journal): the sweep file that reproduces the run (every key, overrides applied), the launching node's GEMM
+/// backend and its machine, the rows of each data slice and the OpenBLAS threads per trial. A sweep extended with
+/// <c>--resume --force</c> appends another header line: the last one is the sweep file now in force.
 /// </summary>
 public sealed record JournalHeader(
     [property: JsonPropertyName("sweep_hash")] string SweepHash,
@@ -18,10 +19,15 @@ public sealed record JournalHeader(
     [property: JsonPropertyName("created")] DateTimeOffset Created,
     [property: JsonPropertyName("sweep_file")] string? SweepFile = null,
     [property: JsonPropertyName("backend")] string? Backend = null,
-    [property: JsonPropertyName("machine")] string? Machine = null)
+    [property: JsonPropertyName("machine")] string? Machine = null,
+    [property: JsonPropertyName("train"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Train = null,
+    [property: JsonPropertyName("validation"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Validation = null,
+    [property: JsonPropertyName("test"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Test = null,
+    [property: JsonPropertyName("threads_per_trial"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ThreadsPerTrial = null)
 {
     [JsonPropertyName("type")] public string Type => "header";
-    [JsonPropertyName("version")] public int Version => 1;
+    /// <summary>2 since the slices and threads per trial are recorded; a version-1 header (without them) reads as well.</summary>
+    [JsonPropertyName("version")] public int Version => 2;
 
     /// <summary>This machine, in one line: name, cores, memory, operating system, architecture and .NET version.</summary>
     public static string ThisMachine()
@@ -75,32 +81,32 @@ public sealed record TrialResult(
                             (ValAccCurve ?? []).All(double.IsFinite) && (ValLossCurve ?? []).All(double.IsFinite);
 }
 
-/// <summary>The sweep's teacher, once trained: its key, the hash of its logits, and its accuracy.</summary>
+/// <summary>
+/// The sweep's teacher, once trained: its key, the hash of its logits, its accuracy, and (optional: not in an older
+/// journal) its validation accuracy and validation curve, one entry per epoch.
+/// </summary>
 public sealed record TeacherRecord(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("hash")] string Hash,
     [property: JsonPropertyName("test_acc")] double TestAcc,
     [property: JsonPropertyName("params")] long Params,
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
-    [property: JsonPropertyName("node")] string Node)
+    [property: JsonPropertyName("node")] string Node,
+    [property: JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ValAcc = null,
+    [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null)
 {
     [JsonPropertyName("type")] public string Type => "teacher";
-
-    /// <summary>Validation accuracy after the last epoch (none without a validation slice, or in an older journal).</summary>
-    [JsonPropertyName("val_acc"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? ValAcc { get; init; }
-
-    /// <summary>Validation accuracy after every epoch.</summary>
-    [JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double[]? ValAccCurve { get; init; }
 }
 
 /// <summary>A journal that cannot be used (not a torn last line: that is set aside).</summary>
 public sealed class JournalException(string message) : Exception(AkkaKd.Distillation.OneLine.Of(message));
 
 /// <summary>
-/// What a journal holds: its header, its finished trials (first copy of each id) and teachers; how many bad lines were
-/// set aside on request (moved to results.jsonl.bad) and how many lines of types this program does not read were skipped.
+/// What a journal holds: its header (the last header line: the sweep file in force), its finished trials (first copy of
+/// each id) and teachers; how many bad lines were set aside on request (moved to results.jsonl.bad) and how many
+/// lines of types this program does not read were skipped. <see cref="Headers"/> holds every header line in order (a sweep extended with
+/// <c>--resume --force</c> has several); <see cref="ResultHeader"/> gives, per result, the index in it of the header the
+/// result's line follows: the sweep file it ran under.
 /// </summary>
 public sealed record JournalContents(
     JournalHeader? Header,
@@ -112,7 +118,11 @@ public sealed record JournalContents(
     int SetAside = 0,
     int Skipped = 0,
     IReadOnlyList<RungRecord>? Rungs = null,
-    IReadOnlyList<DecisionRecord>? Decisions = null);
+    IReadOnlyList<DecisionRecord>? Decisions = null)
+{
+    public IReadOnlyList<JournalHeader> Headers { get; init; } = Header is null ? [] : [Header];
+    public IReadOnlyList<int> ResultHeader { get; init; } = Results.Select(_ => 0).ToArray();
+}
 
 /// <summary>
 /// results.jsonl: the source of truth of a sweep. One JSON object per line, a header first; appended, flushed and
@@ -207,6 +217,9 @@ public sealed partial class Journal : IDisposable
     }
 
     public Task AppendAsync(TeacherRecord teacher) => Serialized(() => JsonSerializer.Serialize(teacher, Json));
+
+    /// <summary>Appends a header line: the sweep file a resumed journal goes on with (<c>--resume --force</c>).</summary>
+    public Task AppendAsync(JournalHeader header) => Serialized(() => JsonSerializer.Serialize(header, Json));
 
     private Task Enqueue(string json)
     {

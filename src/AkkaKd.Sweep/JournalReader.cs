@@ -75,6 +75,8 @@ public static class JournalReader
         var results = new List<TrialResult>();
         var teachers = new List<TeacherRecord>();
         var rungs = new List<RungRecord>();
+        var headers = new List<JournalHeader>();
+        var resultHeader = new List<int>();
         var decisions = new List<DecisionRecord>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var kept = new List<(int, int)>();
@@ -112,8 +114,15 @@ public static class JournalReader
             kept.Add((start, pos - start));
             switch (parsed.Record)
             {
-                case JournalHeader h: header = h; break;
-                case TrialResult r when seen.Add(r.Id): results.Add(r); break;
+                // A later header: the sweep was extended (--resume --force) with another sweep file; the last is in force.
+                case JournalHeader h:
+                    header = h;
+                    headers.Add(h);
+                    break;
+                case TrialResult r when seen.Add(r.Id):
+                    results.Add(r);
+                    resultHeader.Add(headers.Count - 1);
+                    break;
                 case TrialResult: duplicates++; break;
                 case TeacherRecord t: teachers.Add(t); break;
                 case RungRecord g: rungs.Add(g); break;
@@ -122,7 +131,11 @@ public static class JournalReader
             }
         }
         int tailStart = torn is null ? bytes.Length : pos;
-        var contents = new JournalContents(header, results, teachers, tailStart, torn, duplicates, bad.Count, skipped, rungs, decisions);
+        var contents = new JournalContents(header, results, teachers, tailStart, torn, duplicates, bad.Count, skipped, rungs, decisions)
+        {
+            Headers = headers,
+            ResultHeader = resultHeader,
+        };
         return new ScanResult(contents, bytes, kept, bad, tailStart);
     }
 
@@ -131,8 +144,6 @@ public static class JournalReader
     {
         switch (line.Record)
         {
-            case JournalHeader when header is not null:
-                throw new BadLineException("a second journal header (two sweeps wrote to this journal?)");
             case JournalHeader h when h.SweepHash.Length == 0:
                 throw new BadLineException("a journal header without \"sweep_hash\"");
             case TrialResult r when r.Id.Length == 0:

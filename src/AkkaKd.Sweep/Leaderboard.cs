@@ -1,68 +1,121 @@
 namespace AkkaKd.Sweep;
 
-/// <summary>One configuration (width, T, alpha) of the ranking, its accuracy averaged over the seeds that finished.</summary>
+/// <summary>
+/// One configuration (width, T, alpha) of the ranking, averaged over the seeds that finished. <see cref="Acc"/> is the
+/// accuracy it is ranked on: validation accuracy, or test accuracy for a journal without validation rows
+/// (<see cref="SelectedOnTest"/>). Test accuracy is shown beside it and never chooses. Gains are over the same-width
+/// baseline, paired by seed: <see cref="Gain"/> in the ranked accuracy, <see cref="TestGain"/> on the test rows. Every
+/// interval is the half-width of a 95% interval over seeds (Student's t), null with one seed.
+/// </summary>
 public sealed record LeaderboardRow(
     int Rank,
     int Width,
     double? Temperature,
     double Alpha,
     int Seeds,
-    double MeanAcc,
+    double Acc,
     double? StdDev,
     double? Ci95,
+    double TestAcc,
+    double? TestStdDev,
+    double? TestCi95,
     double? Gain,
+    double? GainCi95,
+    double? TestGain,
+    double? TestGainCi95,
     double? GapToTeacher,
     long Params,
     double? Compression,
     double TrainSeconds,
     string Nodes,
-    double? GainCi95 = null)
+    bool SelectedOnTest)
 {
     public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
+
+    /// <summary>The validation accuracy (null when the ranking is on test: no validation rows).</summary>
+    public double? ValAcc => SelectedOnTest ? null : Acc;
+}
+
+/// <summary>What an interval over seeds says about a gain.</summary>
+public enum GainVerdict
+{
+    /// <summary>No gain to judge (a baseline, or no seed shared with the baseline).</summary>
+    None,
+    /// <summary>One paired seed: no interval, so neither better nor worse.</summary>
+    NoInterval,
+    /// <summary>The interval holds zero: no clear difference.</summary>
+    Unclear,
+    Better,
+    Worse,
 }
 
 /// <summary>The ranking of finished trials (its tables and files are drawn by AkkaKd.Reports).</summary>
 public static class Leaderboard
 {
+    /// <summary>What every output of a ranking on test says.</summary>
+    public const string SelectedOnTestNote = "selected on test (no validation rows)";
+
+    /// <summary>What a gain with one seed says.</summary>
+    public const string NoIntervalNote = "1 seed: no interval";
+
     /// <summary>
-    /// Ranks configurations by mean test accuracy over seeds (best first; ties: fewer parameters, then lower alpha,
-    /// then lower T). The gain over the same-width baseline is paired by seed; the 95% interval is Student's t.
+    /// Better or worse only when the 95% interval over seeds excludes zero; with one paired seed, no verdict.
+    /// </summary>
+    public static GainVerdict Verdict(double? gain, double? ci95) => gain switch
+    {
+        null => GainVerdict.None,
+        _ when ci95 is null => GainVerdict.NoInterval,
+        > 0 when gain.Value - ci95.Value > 0 => GainVerdict.Better,
+        < 0 when gain.Value + ci95.Value < 0 => GainVerdict.Worse,
+        _ => GainVerdict.Unclear,
+    };
+
+    /// <summary>
+    /// Ranks configurations by mean validation accuracy over seeds, best first (ties: fewer parameters, then lower alpha,
+    /// then lower T). If any result has no validation accuracy (a journal from before the validation slice), the whole
+    /// ranking is on test accuracy and every row says so (<see cref="LeaderboardRow.SelectedOnTest"/>): accuracies of two
+    /// kinds are never mixed. Gains over the same-width baseline are paired by seed; intervals are Student's t.
     /// </summary>
     public static IReadOnlyList<LeaderboardRow> Rank(IEnumerable<TrialResult> results, TeacherRecord? teacher = null)
     {
         var list = results.ToList();
+        bool onTest = list.Any(r => r.ValAcc is null);
+        double Sel(TrialResult r) => onTest ? r.TestAcc : r.ValAcc!.Value;
         var baselines = list.Where(r => r.IsBaseline)
             .GroupBy(r => r.Width)
-            .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First().TestAcc));
+            .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First()));
 
         var rows = list
             .GroupBy(r => (r.Width, r.Temperature, r.Alpha))
             .Select(g =>
             {
-                var accs = g.Select(r => r.TestAcc).ToArray();
-                var (_, mean, sd, ci) = Statistics.Summarize(accs);
-                double? gain = null, gainCi = null;
+                var sel = Statistics.Summarize(g.Select(Sel).ToArray());
+                var test = Statistics.Summarize(g.Select(r => r.TestAcc).ToArray());
+                bool isBaseline = AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha);
+                SampleStats? gain = null, testGain = null;
                 if (baselines.TryGetValue(g.Key.Width, out var bySeed))
                 {
                     // Paired by seed: a distilled student and its baseline share initial weights and batch order.
-                    var diffs = g.Where(r => bySeed.ContainsKey(r.Seed)).Select(r => r.TestAcc - bySeed[r.Seed]).ToArray();
-                    if (diffs.Length > 0)
+                    var pairs = g.Where(r => bySeed.ContainsKey(r.Seed)).Select(r => (r, b: bySeed[r.Seed])).ToArray();
+                    if (pairs.Length > 0)
                     {
-                        var paired = Statistics.Summarize(diffs);
-                        (gain, gainCi) = (paired.Mean, paired.Ci95);
+                        gain = Statistics.Summarize(pairs.Select(p => Sel(p.r) - Sel(p.b)).ToArray());
+                        testGain = Statistics.Summarize(pairs.Select(p => p.r.TestAcc - p.b.TestAcc).ToArray());
                     }
                 }
                 double? teacherAcc = teacher?.TestAcc ?? g.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
                 long teacherParams = g.Max(r => r.TeacherParams);
                 long prms = g.First().Params;
-                return new LeaderboardRow(0, g.Key.Width, g.Key.Temperature, g.Key.Alpha, accs.Length, mean, sd, ci, gain,
-                    mean - teacherAcc, prms,
+                return new LeaderboardRow(0, g.Key.Width, g.Key.Temperature, g.Key.Alpha, sel.N,
+                    sel.Mean, sel.StdDev, sel.Ci95, test.Mean, test.StdDev, test.Ci95,
+                    gain?.Mean, isBaseline ? null : gain?.Ci95, testGain?.Mean, isBaseline ? null : testGain?.Ci95,
+                    test.Mean - teacherAcc, prms,
                     teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
                     g.Average(r => r.TrainSeconds),
                     string.Join(',', g.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
-                    AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha) ? null : gainCi);
+                    onTest);
             })
-            .OrderByDescending(r => r.MeanAcc)
+            .OrderByDescending(r => r.Acc)
             .ThenBy(r => r.Params)
             .ThenBy(r => r.Alpha)
             .ThenBy(r => r.Temperature ?? 0)

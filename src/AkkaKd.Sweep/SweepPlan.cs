@@ -94,9 +94,8 @@ public sealed record SweepPlan(
         {
             if (resume && !File.Exists(path)) notes.Add($"{path}: no journal yet, starting the sweep");
             if (File.Exists(path)) File.Delete(path);
-            var header = new JournalHeader(hash, settings.Name, dataFingerprint, trials.Count, DateTimeOffset.UtcNow,
-                settings.ToHocon(), backend, JournalHeader.ThisMachine());
-            return new SweepPlan(settings, outDir, trials, [], null, Journal.Create(path, header), notes);
+            return new SweepPlan(settings, outDir, trials, [], null,
+                Journal.Create(path, NewHeader(settings, dataFingerprint, trials.Count, backend)), notes);
         }
 
         if (!resume)
@@ -138,9 +137,30 @@ public sealed record SweepPlan(
         if (foreign > 0) notes.Add($"{path}: {foreign} results of trials not in this grid are kept but not ranked");
         var teacherKey = TeacherJournalKey(settings, dataFingerprint);
         var teacher = contents.Teachers.LastOrDefault(t => t.Key == teacherKey);
-        return new SweepPlan(settings, outDir, trials, finished, teacher, Journal.Append(path, contents), notes, contents.Rungs,
-            contents.Decisions);
+        var journal = Journal.Append(path, contents);
+        if (contents.Header.SweepHash != hash || contents.Header.DataFingerprint != dataFingerprint)
+        {
+            // --force with another sweep file or other data: the journal records what is in force from here on (its
+            // last header), so totals count this grid and the report tells which trials ran under which file.
+            try
+            {
+                journal.AppendAsync(NewHeader(settings, dataFingerprint, trials.Count, backend)).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is IOException or JournalException)
+            {
+                journal.Dispose();
+                throw new PlanException($"{path}: cannot record the new sweep file ({e.Message.Split('\n')[0]})");
+            }
+            notes.Add($"{path}: this sweep file recorded as a new header line ({trials.Count} trials in its grid)");
+        }
+        return new SweepPlan(settings, outDir, trials, finished, teacher, journal, notes, contents.Rungs, contents.Decisions);
     }
+
+    /// <summary>The header line of this sweep file: what reproduces it and where it ran.</summary>
+    private static JournalHeader NewHeader(SweepSettings settings, string dataFingerprint, int trials, string? backend) =>
+        new(settings.Hash(), settings.Name, dataFingerprint, trials, DateTimeOffset.UtcNow, settings.ToHocon(), backend,
+            JournalHeader.ThisMachine(), Train: settings.Data.Train, Validation: settings.Data.Validation, Test: settings.Data.Test,
+            ThreadsPerTrial: settings.ThreadsPerTrial);
 
     private static string Short(string s) => s.Length > 12 ? s[..12] : s;
 }

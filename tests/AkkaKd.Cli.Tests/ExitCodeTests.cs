@@ -122,6 +122,12 @@ public sealed class ExitCodeTests : IDisposable
         var after = System.IO.File.ReadAllText(Path.Combine(outDir, "results.jsonl"));
         Assert.StartsWith(journal, after);
         Assert.Equal(4, after.Split('\n').Count(l => l.Contains("\"type\":\"trial\"")));
+        // The new sweep file is recorded as a second header: totals count its grid, the first sweep's results are left out.
+        Assert.Equal(2, after.Split('\n').Count(l => l.Contains("\"type\":\"header\"")));
+        (code, stdout, err) = await Akkakd.Run(_dir, Limit, "leaderboard", outDir);
+        Assert.True(code == 0, err);
+        Assert.Contains("2/2 trials in the journal", stdout);
+        Assert.Contains("2 results made under an earlier sweep file left out of the ranking", stdout);
     }
 
     public void Dispose()

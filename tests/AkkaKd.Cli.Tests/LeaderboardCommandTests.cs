@@ -20,12 +20,15 @@ public sealed class LeaderboardCommandTests : IDisposable
 
     private string JournalPath => Path.Combine(_dir, Journal.FileName);
 
-    /// <summary>The table rows of the output (after the header line of the table), as cells.</summary>
+    /// <summary>
+    /// The table rows of the output (after the header line of the table), as their first six cells: rank, width, T,
+    /// alpha, seeds, val acc (the later cells may be empty or hold spaces).
+    /// </summary>
     private static List<string[]> TableRows(string output) =>
         output.Split('\n').Select(l => l.TrimEnd('\r'))
             .SkipWhile(l => !l.StartsWith("rank ", StringComparison.Ordinal)).Skip(1)
             .TakeWhile(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+\s+\d+\s")) // rank, width, ...
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..6])
             .ToList();
 
     [Fact]
@@ -42,18 +45,22 @@ public sealed class LeaderboardCommandTests : IDisposable
         int start = lines.FindIndex(l => l.StartsWith("rank ", StringComparison.Ordinal));
         Assert.Equal(expected, lines.Skip(start).Take(expected.Count));
         Assert.StartsWith("akkakd sweep fixture: 108/108 trials in the journal", lines[0]);
-        Assert.StartsWith("teacher: acc 97.45%", lines[1]);
+        Assert.StartsWith("teacher: test acc 97.45%, val acc 97.60%", lines[1]);
+        Assert.StartsWith("ranked by val acc, mean over seeds; test acc is shown, never used to choose", lines.Last(l => l.Length > 0));
 
-        // Best first, computed here without the ranking code: 4 widths x (8 distilled + 1 baseline) configurations.
+        // Best first by validation accuracy, computed here without the ranking code: 4 widths x (8 distilled + 1
+        // baseline) configurations. (The fixture's best on test is another configuration.)
         var rows = TableRows(output);
         Assert.Equal(36, rows.Count);
         Assert.Equal(Enumerable.Range(1, 36).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r[0]));
-        var accs = rows.Select(r => double.Parse(r[4], CultureInfo.InvariantCulture)).ToList();
+        var accs = rows.Select(r => double.Parse(r[5], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(accs.OrderDescending(), accs);
-        var best = results.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).MaxBy(g => g.Average(r => r.TestAcc))!;
+        var configs = results.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).ToList();
+        var best = configs.MaxBy(g => g.Average(r => r.ValAcc!.Value))!;
+        Assert.NotEqual(best.Key, configs.MaxBy(g => g.Average(r => r.TestAcc))!.Key);
         Assert.Equal([best.Key.Width.ToString(), best.Key.Temperature!.Value.ToString(CultureInfo.InvariantCulture), best.Key.Alpha.ToString(CultureInfo.InvariantCulture)],
             rows[0][1..4]);
-        Assert.Equal((best.Average(r => r.TestAcc) * 100).ToString("0.00", CultureInfo.InvariantCulture), rows[0][4]);
+        Assert.Equal((best.Average(r => r.ValAcc!.Value) * 100).ToString("0.00", CultureInfo.InvariantCulture), rows[0][5]);
     }
 
     [Fact]
@@ -76,6 +83,22 @@ public sealed class LeaderboardCommandTests : IDisposable
         var order = TableRows(output).Select(r => string.Join(' ', r[1..4])).ToList();
         Assert.Equal(["64 - 0", "16 8 0.9", "64 8 0.5", "64 2 0.9", "64 8 0.9", "16 - 0"], order);
         Assert.Contains("teacher: not trained yet", output);
+        // These results have no validation accuracy: ranked on test, and the output says so.
+        Assert.Contains("selected on test (no validation rows): ranked by test acc", output);
+        Assert.All(TableRows(output), r => Assert.Equal("-", r[5]));
+    }
+
+    [Fact]
+    public async Task An_old_journal_is_ranked_on_test_and_says_so()
+    {
+        await ReportFixture.WriteAsync(_dir, withOptionalFields: false);
+        var (code, output, err) = await Akkakd.Run(_dir, Limit, "leaderboard", _dir, "--top", "0");
+        Assert.True(code == 0, err);
+        Assert.Contains("selected on test (no validation rows)", output);
+        var old = ReportFixture.WithoutValidation(ReportFixture.Results());
+        var best = old.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).MaxBy(g => g.Average(r => r.TestAcc))!;
+        Assert.Equal([best.Key.Width.ToString(), best.Key.Temperature!.Value.ToString(CultureInfo.InvariantCulture), best.Key.Alpha.ToString(CultureInfo.InvariantCulture)],
+            TableRows(output)[0][1..4]);
     }
 
     [Fact]
@@ -183,7 +206,7 @@ public sealed class LeaderboardCommandTests : IDisposable
         using (var j = Journal.Append(JournalPath, Journal.Read(JournalPath)))
         {
             await j.AppendAsync(ReportFixture.Teacher());
-            await WaitFor(() => p.Out.Contains("teacher: acc 97.45%"), "the teacher", p);
+            await WaitFor(() => p.Out.Contains("teacher: test acc 97.45%"), "the teacher", p);
             foreach (var r in all.Skip(11).Take(50)) await j.AppendAsync(r);
             await WaitFor(() => p.Out.Contains("61/108 trials"), "61 trials", p);
             Assert.False(p.HasExited);

@@ -24,7 +24,9 @@ public sealed class ReportCommandTests : IDisposable
         var path = Path.Combine(_dir, "report.html");
         Assert.Equal($"wrote {path}", output.Trim());
         var html = await File.ReadAllTextAsync(path);
-        Assert.Equal(5, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
+        // The frontier, and per width a heatmap and its learning curves.
+        Assert.Equal(1 + 2 * ReportFixture.Widths.Length, Regex.Matches(html, "<img src=\"data:image/png;base64,").Count);
+        Assert.Contains("id=\"selected-figures\"", html);
         foreach (var w in ReportFixture.Widths) Assert.Contains($"<figure id=\"width-{w}\"", html);
         Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);

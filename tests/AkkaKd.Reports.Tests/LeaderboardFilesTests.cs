@@ -39,7 +39,8 @@ public sealed class LeaderboardFilesTests : IDisposable
     public void A_single_seed_shows_no_interval()
     {
         var r = Assert.Single(Leaderboard.Rank([R(32, 4, 0.5, 1, 0.90)]));
-        Assert.Equal("", Cell(r, "ci95"));
+        Assert.Equal("", Cell(r, "test ci95"));
+        Assert.Equal("", Cell(r, "val ci95"));
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public sealed class LeaderboardFilesTests : IDisposable
         var header = lines[0].Split(',');
         Assert.Equal("rank", header[0]);
         Assert.Contains("test_acc_mean", header);
-        Assert.Contains("gain_over_baseline", header);
+        Assert.Contains("val_acc_mean", header);
+        Assert.Contains("test_gain", header);
         int acc = Array.IndexOf(header, "test_acc_mean");
         int nodes = Array.IndexOf(header, "nodes");
         for (int i = 0; i < rows.Count; i++)
@@ -70,11 +72,13 @@ public sealed class LeaderboardFilesTests : IDisposable
             var cells = line.Split(',');
             Assert.Equal(header.Length, cells.Length);
             Assert.Equal(rows[i].Rank.ToString(), cells[0]);
-            Assert.Equal(rows[i].MeanAcc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
+            Assert.Equal(rows[i].TestAcc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
+            Assert.Equal("test", cells[Array.IndexOf(header, "selected_on")]); // these results have no validation accuracy
+            Assert.Equal("", cells[Array.IndexOf(header, "val_acc_mean")]);
             Assert.Equal(rows[i].Nodes, cells[nodes]);
         }
         // rank 1 is width 64 over two nodes: the node list is quoted.
-        Assert.StartsWith("1,64,4,0.5,2,", lines[1]);
+        Assert.StartsWith("1,64,4,0.5,2,test,", lines[1]);
         Assert.EndsWith(",\"node-a,node-b\"", lines[1]);
     }
 
@@ -87,7 +91,8 @@ public sealed class LeaderboardFilesTests : IDisposable
         var tableLines = md.Split('\n').Where(l => l.StartsWith('|')).ToArray();
         Assert.Equal(2 + 3, tableLines.Length); // header, separator, 3 rows
         Assert.StartsWith("| rank | width |", tableLines[0]);
-        Assert.StartsWith("| 1 | 64 | 4 | 0.5 | 92.00 |", tableLines[2]);
+        Assert.StartsWith("| 1 | 64 | 4 | 0.5 | 2 | - |  | 92.00 | ±", tableLines[2]);
+        Assert.Contains("selected on test (no validation rows)", md);
         Assert.DoesNotContain(md.Split('\n'), l => l.StartsWith("| 4 |"));
         Assert.Contains("2 more", md);
         Assert.Contains("# laptop", md);
@@ -107,9 +112,11 @@ public sealed class LeaderboardFilesTests : IDisposable
     public void Markdown_cells_mark_the_baseline_and_the_signed_gain()
     {
         var rows = FiveRows();
-        Assert.Equal("+2.00", Cell(Row(rows, 32, 4, 0.5), "gain"));
+        Assert.Equal("+2.00", Cell(Row(rows, 32, 4, 0.5), "test gain")); // one seed: no interval
+        Assert.Equal("-", Cell(Row(rows, 32, 4, 0.5), "val gain")); // no validation accuracies
         Assert.Equal("-10.00", Cell(Row(rows, 32, 4, 0.5), "gap_teacher"));
-        Assert.Equal("baseline", Cell(Row(rows, 32, null, 0), "gain"));
+        Assert.Equal("baseline", Cell(Row(rows, 32, null, 0), "test gain"));
+        Assert.EndsWith("1 seed: no interval", LeaderboardTable.Note(rows));
         Assert.Equal("-", Cell(Row(rows, 32, null, 0), "T"));
     }
 
@@ -118,10 +125,38 @@ public sealed class LeaderboardFilesTests : IDisposable
     {
         var lines = LeaderboardTable.Lines(FiveRows());
         Assert.Equal(1 + 5, lines.Count);
-        Assert.StartsWith("rank  width  T  alpha    acc", lines[0]);
-        // Right-aligned numbers end in the same column as their header: acc (percent) under "acc".
-        int accEnd = lines[0].IndexOf("acc", StringComparison.Ordinal) + 3;
+        Assert.StartsWith("rank  width  T  alpha  seeds  val acc  val ci95  test acc", lines[0]);
+        // Right-aligned numbers end in the same column as their header: test acc (percent) under "test acc".
+        int accEnd = lines[0].IndexOf("test acc", StringComparison.Ordinal) + 8;
         Assert.All(lines.Skip(1), l => Assert.Matches(@"^\d\d\.\d\d$", l[(accEnd - 5)..accEnd]));
+    }
+
+    private static TrialResult V(int width, double? t, double alpha, int seed, double val, double test) =>
+        R(width, t, alpha, seed, test) with { ValAcc = val };
+
+    [Fact]
+    public void With_validation_the_cells_say_which_accuracy_is_which_and_gains_carry_their_interval()
+    {
+        var rows = Leaderboard.Rank([
+            V(32, null, 0, 1, 0.80, 0.81), V(32, null, 0, 2, 0.82, 0.80), V(32, null, 0, 3, 0.81, 0.82),
+            V(32, 4, 0.9, 1, 0.85, 0.83), V(32, 4, 0.9, 2, 0.86, 0.82), V(32, 4, 0.9, 3, 0.86, 0.85),
+        ]);
+        var d = Row(rows, 32, 4, 0.9);
+        Assert.Equal("85.67", Cell(d, "val acc"));
+        Assert.Equal("83.33", Cell(d, "test acc"));
+        Assert.Equal(Formats.Points(d.Gain!.Value) + " " + Formats.Interval(d.GainCi95!.Value), Cell(d, "val gain"));
+        Assert.Equal(Formats.Points(d.TestGain!.Value) + " " + Formats.Interval(d.TestGainCi95!.Value), Cell(d, "test gain"));
+        Assert.StartsWith("ranked by val acc", LeaderboardTable.Note(rows));
+        Assert.DoesNotContain("1 seed", LeaderboardTable.Note(rows));
+        var csv = LeaderboardFiles.ToCsv(rows).Split('\n');
+        var header = csv[0].TrimEnd('\r').Split(',');
+        var first = csv[1].Split(',');
+        Assert.Equal("validation", first[Array.IndexOf(header, "selected_on")]);
+        Assert.Equal(d.Acc, double.Parse(first[Array.IndexOf(header, "val_acc_mean")], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(d.TestGainCi95!.Value, double.Parse(first[Array.IndexOf(header, "test_gain_ci95")], System.Globalization.CultureInfo.InvariantCulture), 12);
+        var md = LeaderboardFiles.ToMarkdown(rows, 20, "t", null);
+        Assert.DoesNotContain("selected on test", md);
+        Assert.Contains("val acc: validation accuracy", md);
     }
 
     [Fact]

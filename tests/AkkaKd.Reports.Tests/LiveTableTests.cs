@@ -9,8 +9,8 @@ public sealed class LiveTableTests
 
     private LiveTable NewTable() => new(() => _now);
 
-    private static TrialResult Result(string id, int width, double? t, double alpha, double acc, double seconds = 1.5) =>
-        new(id, width, alpha == 0 ? null : t, alpha, 1, acc, 0.2, 0.97, 1000, 100_000, seconds, "node-a", DateTimeOffset.UnixEpoch);
+    private static TrialResult Result(string id, int width, double? t, double alpha, double acc, double seconds = 1.5, double? val = null) =>
+        new(id, width, alpha == 0 ? null : t, alpha, 1, acc, 0.2, 0.97, 1000, 100_000, seconds, "node-a", DateTimeOffset.UnixEpoch, val);
 
     [Fact]
     public void Each_event_answers_its_plain_line()
@@ -20,12 +20,16 @@ public sealed class LiveTableTests
             table.Start("laptop", 4, 20, [Result("a", 16, null, 0, 0.9)], null, 2));
         _now = TimeSpan.FromSeconds(10);
         // One result in 10 s this run, 2 trials left: 20 s to go.
-        Assert.Equal("[2/4] w16 T4 a0.5 s1: acc 91.25% (1.5 s, node-a) eta 20.0s", table.Finished(Result("b", 16, 4, 0.5, 0.9125)));
-        Assert.Equal("[3/4] w32 baseline s1: acc 93.00% (1.5 s, node-a) eta 5.0s", table.Finished(Result("c", 32, null, 0, 0.93)));
+        Assert.Equal("[2/4] w16 T4 a0.5 s1: val 91.40%, test 91.25% (1.5 s, node-a) eta 20.0s",
+            table.Finished(Result("b", 16, 4, 0.5, 0.9125, val: 0.914)));
+        // A result of an older worker (no validation): its test accuracy alone.
+        Assert.Equal("[3/4] w32 baseline s1: test 93.00% (1.5 s, node-a) eta 5.0s", table.Finished(Result("c", 32, null, 0, 0.93)));
         Assert.Equal("trial d back to the queue: node lost", table.Requeued("d", "node lost"));
         Assert.Equal("trial d failed: out of memory", table.GaveUp("d", "out of memory"));
         var teacher = new TeacherRecord("k", new string('b', 64), 0.9745, 2_395_210, 41.5, "node-b");
-        Assert.Equal("teacher: acc 97.45%, 2,395,210 parameters, 41.5 s on node-b", table.TeacherReady(teacher, "teacher"));
+        Assert.Equal("teacher: test acc 97.45%, 2,395,210 parameters, 41.5 s on node-b", table.TeacherReady(teacher, "teacher"));
+        Assert.Equal("teacher: test acc 97.45%, val acc 97.60%, 2,395,210 parameters, 41.5 s on node-b",
+            table.TeacherReady(teacher with { ValAcc = 0.976 }, "teacher"));
         Assert.True(table.Complete is false);
     }
 
@@ -36,18 +40,24 @@ public sealed class LiveTableTests
         table.Start("laptop", 10, 20, [], null, 2);
         table.Assigned("teacher", "teacher", "node-a");
         table.Assigned("t1", "w16 T4 a0.5 s1", "node-b");
-        table.Progress("t1", 3, 10);
+        table.Progress("t1", 3, 10, valAcc: 0.8734);
         _now = TimeSpan.FromSeconds(75);
-        table.Finished(Result("t0", 16, null, 0, 0.88));
+        table.Finished(Result("t0", 16, null, 0, 0.88, val: 0.885));
         table.Requeued("t2", "worker died");
 
         var lines = table.Lines(height: null);
         Assert.Equal("akkakd sweep laptop: 1/10 done, 2 running, elapsed 1:15, eta 11:15", lines[0]);
         Assert.Equal("teacher: not trained yet", lines[1]);
-        Assert.Equal("  running teacher                      starting     node-a", lines[2]);
-        Assert.Equal("  running w16 T4 a0.5 s1               epoch 3/10   node-b", lines[3]);
+        Assert.Equal("  running teacher                      starting                 node-a", lines[2]);
+        // A running trial's latest validation accuracy; an epoch without one keeps the last shown.
+        Assert.Equal("  running w16 T4 a0.5 s1               epoch 3/10   val 87.34%  node-b", lines[3]);
+        table.Progress("t1", 4, 10);
+        Assert.Equal("  running w16 T4 a0.5 s1               epoch 4/10   val 87.34%  node-b", table.Lines(null)[3]);
         Assert.Equal("  trial t2 back to the queue: worker died", lines[4]);
-        Assert.Equal(LeaderboardTable.Lines(Leaderboard.Rank(table.Results)), lines.Skip(5));
+        var ranked = Leaderboard.Rank(table.Results);
+        Assert.Equal(LeaderboardTable.Lines(ranked), lines.Skip(5).SkipLast(1));
+        Assert.Equal(LeaderboardTable.Note(ranked), lines[^1]);
+        Assert.StartsWith("ranked by val acc, mean over seeds; test acc is shown, never used to choose", lines[^1]);
 
         table.TeacherReady(new TeacherRecord("k", new string('b', 64), 0.97, 1000, 2, "node-a"), "teacher");
         table.GaveUp("t1", "boom");
@@ -73,9 +83,9 @@ public sealed class LiveTableTests
         var results = ReportFixture.Results();
         var table = NewTable();
         table.Start("fixture", results.Count, 20, results, ReportFixture.Teacher(), 2);
-        int RankingRows(int? height) => table.Lines(height).Count - 2 - 1; // heading, teacher; the table's header
+        int RankingRows(int? height) => table.Lines(height).Count - 2 - 1 - 1; // heading, teacher; the table's header, the note
         Assert.Equal(20, RankingRows(null)); // not a terminal: the sweep's top
-        Assert.Equal(14, RankingRows(20)); // 20 rows - 6
+        Assert.Equal(13, RankingRows(20)); // 20 rows - 7
         Assert.Equal(5, RankingRows(8));
         Assert.Equal(20, RankingRows(100));
     }
@@ -104,14 +114,15 @@ public sealed class LiveTableTests
         table.Load(journal, top: 5);
         var lines = table.Lines(height: null);
         Assert.Equal($"akkakd sweep fixture: 40/{ReportFixture.TrialCount} trials in the journal, running or stopped (sweep aaaaaaaaaaaa)", lines[0]);
-        Assert.Equal("teacher: acc 97.45%, 2,395,210 parameters, 41.5 s on node-a", lines[1]);
+        Assert.Equal("teacher: test acc 97.45%, val acc 97.60%, 2,395,210 parameters, 41.5 s on node-a", lines[1]);
         var ranked = Leaderboard.Rank(results.Take(40), ReportFixture.Teacher());
         Assert.Equal(LeaderboardTable.Lines(ranked.Take(5).ToList()), lines.Skip(2).Take(6));
-        Assert.Equal($"{ranked.Count - 5} more (--top {ranked.Count} shows them all)", lines[^1]);
+        Assert.Equal($"{ranked.Count - 5} more (--top {ranked.Count} shows them all)", lines[^2]);
+        Assert.Equal(LeaderboardTable.Note(ranked), lines[^1]);
         Assert.False(table.Complete);
 
-        // On a terminal of 10 rows: 4 ranking rows.
-        Assert.Equal($"{ranked.Count - 4} more (--top {ranked.Count} shows them all)", table.Lines(height: 10)[^1]);
+        // On a terminal of 10 rows: 3 ranking rows.
+        Assert.Equal($"{ranked.Count - 3} more (--top {ranked.Count} shows them all)", table.Lines(height: 10)[^2]);
 
         using var full = new TempDir();
         await ReportFixture.WriteAsync(full.Path);
@@ -119,5 +130,40 @@ public sealed class LiveTableTests
         lines = table.Lines(height: null);
         Assert.StartsWith($"akkakd sweep fixture: {ReportFixture.TrialCount}/{ReportFixture.TrialCount} trials in the journal (sweep", lines[0]);
         Assert.True(table.Complete);
+    }
+
+    [Fact]
+    public async Task An_old_journal_is_ranked_on_test_and_says_so()
+    {
+        using var dir = new TempDir();
+        await ReportFixture.WriteAsync(dir.Path, withOptionalFields: false);
+        var table = NewTable();
+        table.Load(Journal.Read(dir.File(Journal.FileName)), top: 3);
+        var lines = table.Lines(height: null);
+        Assert.StartsWith("selected on test (no validation rows): ranked by test acc", lines[^1]);
+        // The val columns are empty ("-"): no validation accuracy is made up.
+        var first = lines.First(l => l.TrimStart().StartsWith("1 ", StringComparison.Ordinal));
+        var header = lines.First(l => l.StartsWith("rank", StringComparison.Ordinal));
+        Assert.Equal("-", first[..header.IndexOf("val ci95", StringComparison.Ordinal)].TrimEnd().Split(' ')[^1]);
+    }
+
+    [Fact]
+    public async Task An_extended_journal_counts_the_current_grid_and_says_what_it_left_out()
+    {
+        using var dir = new TempDir();
+        var s1 = SweepFile.Parse("sweep { name = x, grid { width = [8], temperature = [2], alpha = [0, 0.5], seeds = [1] } }", "a");
+        var s2 = SweepFile.Parse("sweep { name = x, seed = 2, grid { width = [8], temperature = [2], alpha = [0, 0.5], seeds = [1, 2] } }", "b");
+        TrialResult Of(Trial t) => new(t.Id, t.Width, t.Temperature, t.Alpha, t.Seed, 0.9, 0.3, null, 10, 100, 1, "n", DateTimeOffset.UnixEpoch, 0.91);
+        using (var p = SweepPlan.Prepare(s1, dir.Path, false, false, "fp").Journal)
+            foreach (var t in Grid.Expand(s1)) await p.AppendAsync(Of(t));
+        var plan = SweepPlan.Prepare(s2, dir.Path, true, true, "fp");
+        using (plan.Journal)
+            foreach (var t in plan.Trials.Take(3)) await plan.Journal.AppendAsync(Of(t));
+        var table = NewTable();
+        table.Load(Journal.Read(dir.File(Journal.FileName)), top: 20);
+        var lines = table.Lines(height: null);
+        Assert.StartsWith("akkakd sweep x: 3/4 trials in the journal", lines[0]); // not 5 of 2
+        Assert.Equal(JournalScope.LeftOutNote(2), lines[2]);
+        Assert.Equal(3, table.Results.Count);
     }
 }

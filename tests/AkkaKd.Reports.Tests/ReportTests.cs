@@ -29,15 +29,19 @@ public sealed partial class ReportTests : IDisposable
     private static partial Regex HeatmapFigure();
 
     [GeneratedRegex(@"<tr data-width=""(\d+)"" data-t=""([^""]*)"" data-alpha=""([^""]*)"" data-seeds=""(\d+)"" data-acc=""([^""]*)"" " +
-                    @"data-acc-ci95=""([^""]*)"" data-baseline=""([^""]*)"" data-gain=""([^""]*)"" data-gain-ci95=""([^""]*)"">")]
+                    @"data-acc-ci95=""([^""]*)"" data-test-acc=""([^""]*)"" data-test-acc-ci95=""([^""]*)"" data-baseline=""([^""]*)"" " +
+                    @"data-gain=""([^""]*)"" data-gain-ci95=""([^""]*)"" data-test-gain=""([^""]*)"" data-test-gain-ci95=""([^""]*)"">")]
     private static partial Regex BestRow();
+
+    /// <summary>Figures: the frontier, a heatmap and a learning-curve plot per width.</summary>
+    private static readonly int Plots = 1 + 2 * ReportFixture.Widths.Length;
 
     [Fact]
     public async Task Every_embedded_plot_decodes_as_a_png_image()
     {
         var (html, _) = await WriteReport();
         var images = PngImg().Matches(html);
-        Assert.Equal(1 + ReportFixture.Widths.Length, images.Count); // the frontier and one heatmap per width
+        Assert.Equal(Plots, images.Count); // the frontier, one heatmap and one learning-curve plot per width
         foreach (Match m in images)
         {
             var bytes = Convert.FromBase64String(m.Groups[1].Value);
@@ -81,37 +85,46 @@ public sealed partial class ReportTests : IDisposable
     }
 
     /// <summary>The expected best settings, computed here from the journal's lines without the report's code.</summary>
-    private sealed record Expected(int Width, double T, double Alpha, int Seeds, double Acc, double? AccCi, double Baseline, double Gain, double? GainCi);
+    private sealed record Expected(int Width, double T, double Alpha, int Seeds, double Acc, double? AccCi, double TestAcc, double? TestAccCi,
+        double Baseline, double Gain, double? GainCi, double TestGain, double? TestGainCi);
 
+    private static double? Ci(IReadOnlyList<double> xs)
+    {
+        if (xs.Count < 2) return null;
+        double m = xs.Average();
+        double sd = Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Count - 1));
+        double t = xs.Count switch { 2 => 12.706204736174707, 3 => 4.302652729911275, 4 => 3.182446305284263, _ => throw new NotSupportedException() };
+        return t * sd / Math.Sqrt(xs.Count);
+    }
+
+    /// <summary>The best distilled configuration of each width by mean validation accuracy (never test).</summary>
     private static List<Expected> ExpectedBest(List<TrialResult> results)
     {
         static double Mean(IEnumerable<double> xs) => xs.Average();
-        static double? Ci(IReadOnlyList<double> xs)
-        {
-            if (xs.Count < 2) return null;
-            double m = xs.Average();
-            double sd = Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Count - 1));
-            double t = xs.Count switch { 2 => 12.706204736174707, 3 => 4.302652729911275, 4 => 3.182446305284263, _ => throw new NotSupportedException() };
-            return t * sd / Math.Sqrt(xs.Count);
-        }
         var list = new List<Expected>();
         foreach (var w in results.Select(r => r.Width).Distinct().Order())
         {
-            var baseline = results.Where(r => r.Width == w && r.Alpha == 0).ToDictionary(r => r.Seed, r => r.TestAcc);
+            var baseline = results.Where(r => r.Width == w && r.Alpha == 0).ToDictionary(r => r.Seed);
             var configs = results.Where(r => r.Width == w && r.Alpha > 0)
                 .GroupBy(r => (T: r.Temperature!.Value, r.Alpha))
                 .Select(g => (g.Key, Accs: g.OrderBy(r => r.Seed).ToList()))
-                .OrderByDescending(c => Mean(c.Accs.Select(r => r.TestAcc)))
+                .OrderByDescending(c => Mean(c.Accs.Select(r => r.ValAcc!.Value)))
                 .ToList();
             var best = configs[0];
-            double bestMean = Mean(best.Accs.Select(r => r.TestAcc));
-            Assert.True(bestMean - Mean(configs[1].Accs.Select(r => r.TestAcc)) > 1e-6, $"width {w}: the fixture has a tie for the best");
-            var diffs = best.Accs.Select(r => r.TestAcc - baseline[r.Seed]).ToList();
-            list.Add(new Expected(w, best.Key.T, best.Key.Alpha, best.Accs.Count, bestMean, Ci(best.Accs.Select(r => r.TestAcc).ToList()),
-                Mean(baseline.Values), Mean(diffs), Ci(diffs)));
+            double bestMean = Mean(best.Accs.Select(r => r.ValAcc!.Value));
+            Assert.True(bestMean - Mean(configs[1].Accs.Select(r => r.ValAcc!.Value)) > 1e-6, $"width {w}: the fixture has a tie for the best");
+            var diffs = best.Accs.Select(r => r.ValAcc!.Value - baseline[r.Seed].ValAcc!.Value).ToList();
+            var testDiffs = best.Accs.Select(r => r.TestAcc - baseline[r.Seed].TestAcc).ToList();
+            list.Add(new Expected(w, best.Key.T, best.Key.Alpha, best.Accs.Count, bestMean, Ci(best.Accs.Select(r => r.ValAcc!.Value).ToList()),
+                Mean(best.Accs.Select(r => r.TestAcc)), Ci(best.Accs.Select(r => r.TestAcc).ToList()),
+                Mean(baseline.Values.Select(r => r.ValAcc!.Value)), Mean(diffs), Ci(diffs), Mean(testDiffs), Ci(testDiffs)));
         }
         return list;
     }
+
+    private static (double, double) BestOnTest(List<TrialResult> results, int width) =>
+        results.Where(r => r.Width == width && r.Alpha > 0).GroupBy(r => (r.Temperature!.Value, r.Alpha))
+            .MaxBy(g => g.Average(r => r.TestAcc))!.Key;
 
     private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
@@ -132,16 +145,23 @@ public sealed partial class ReportTests : IDisposable
             Assert.Equal(e.Seeds, int.Parse(g[4].Value));
             Assert.Equal(e.Acc, D(g[5].Value), 12);
             Assert.Equal(e.AccCi!.Value, D(g[6].Value), 9);
-            Assert.Equal(e.Baseline, D(g[7].Value), 12);
-            Assert.Equal(e.Gain, D(g[8].Value), 12);
-            Assert.Equal(e.GainCi!.Value, D(g[9].Value), 9);
+            Assert.Equal(e.TestAcc, D(g[7].Value), 12);
+            Assert.Equal(e.TestAccCi!.Value, D(g[8].Value), 9);
+            Assert.Equal(e.Baseline, D(g[9].Value), 12);
+            Assert.Equal(e.Gain, D(g[10].Value), 12);
+            Assert.Equal(e.GainCi!.Value, D(g[11].Value), 9);
+            Assert.Equal(e.TestGain, D(g[12].Value), 12);
+            Assert.Equal(e.TestGainCi!.Value, D(g[13].Value), 9);
             // and the visible cells say the same, in percent
             var tr = html[rows[i].Index..html.IndexOf("</tr>", rows[i].Index, StringComparison.Ordinal)];
             Assert.Contains($"<b>{e.Acc * 100:0.00} ±{e.AccCi.Value * 100:0.00}</b>", tr);
+            Assert.Contains($"<td>{e.TestAcc * 100:0.00} ±{e.TestAccCi.Value * 100:0.00}</td>", tr);
             Assert.Contains($"+{e.Gain * 100:0.00} ±{e.GainCi.Value * 100:0.00}", tr);
+            Assert.Contains($"{(e.TestGain >= 0 ? "+" : "")}{e.TestGain * 100:0.00} ±{e.TestGainCi.Value * 100:0.00}", tr);
         }
-        // In this fixture distillation helps every width most at T 4, alpha 0.9.
-        Assert.All(expected, e => Assert.Equal((4.0, 0.9), (e.T, e.Alpha)));
+        // The fixture's validation and test orders disagree: at some width the best on test is another configuration,
+        // so this table would differ had it been chosen on test.
+        Assert.Contains(expected, e => BestOnTest(results, e.Width) != (e.T, e.Alpha));
     }
 
     [Fact]
@@ -158,9 +178,15 @@ public sealed partial class ReportTests : IDisposable
         {
             Assert.Equal("1", m.Groups[4].Value);
             Assert.Equal("", m.Groups[6].Value);
-            Assert.Equal("", m.Groups[9].Value);
+            Assert.Equal("", m.Groups[8].Value);
+            Assert.Equal("", m.Groups[11].Value);
+            Assert.Equal("", m.Groups[13].Value);
         });
-        Assert.DoesNotContain(" ±", html[html.IndexOf("id=\"best-settings\"", StringComparison.Ordinal)..html.IndexOf("</table>", html.IndexOf("id=\"best-settings\"", StringComparison.Ordinal), StringComparison.Ordinal)]);
+        Assert.Contains("(1 seed: no interval)", html[html.IndexOf("id=\"best-settings\"", StringComparison.Ordinal)..]);
+        var best = html[html.IndexOf("id=\"best-settings\"", StringComparison.Ordinal)..html.IndexOf("</table>", html.IndexOf("id=\"best-settings\"", StringComparison.Ordinal), StringComparison.Ordinal)];
+        Assert.DoesNotContain(" ±", best);
+        Assert.DoesNotContain("class=\"up\"", best); // nothing is called better without an interval
+        Assert.DoesNotContain("class=\"down\"", best);
     }
 
     [Fact]
@@ -169,7 +195,9 @@ public sealed partial class ReportTests : IDisposable
         var (html, results) = await WriteReport();
         Assert.Contains(new string('a', 64), html); // sweep hash
         Assert.Contains(new string('f', 64), html); // data fingerprint
-        Assert.Contains("accuracy <b>97.45%</b>", html);
+        Assert.Contains("test accuracy <b>97.45%</b>, validation accuracy 97.60%", html);
+        Assert.Contains("7,000 train, 1,000 validation, 2,000 test rows", html);
+        Assert.Contains("threads per trial</th><td>1<", html);
         Assert.Contains("GEMM backend: OpenBLAS (test)", html);
         Assert.Contains("test-box: 2 cores", html);
         Assert.Contains($"{results.Count} of {ReportFixture.TrialCount} trials finished", html);
@@ -188,7 +216,15 @@ public sealed partial class ReportTests : IDisposable
         var (html, _) = await WriteReport(withOptionalFields: false);
         Assert.Contains("holds no sweep file", html);
         Assert.Contains("machine</th><td><span class=\"na\">not in this journal", html);
-        Assert.Equal(5, PngImg().Matches(html).Count);
+        Assert.Equal(1 + ReportFixture.Widths.Length, PngImg().Matches(html).Count); // no curves to draw
+        Assert.Contains("no validation curves", html);
+        // Ranked on test, and the page says so (its banner, the facts and the best settings' note).
+        Assert.Contains("<b>selected on test (no validation rows)</b>: this journal has no validation", html);
+        Assert.Contains("selection</th><td><b>selected on test (no validation rows)</b>", html);
+        Assert.Contains("by mean test accuracy over seeds", html);
+        Assert.Contains("Its test figures come from the rows that chose it: they are optimistic.", html);
+        Assert.Contains("none to measure: selected on test (no validation rows)", html);
+        Assert.Contains("chosen on test accuracy, against the same-width baseline", html);
     }
 
     [Fact]
@@ -252,6 +288,6 @@ public sealed partial class ReportTests : IDisposable
         var xml = Regex.Replace(html.Replace("<!DOCTYPE html>", ""), "<(meta|img)([^>]*)>", "<$1$2/>").Replace("&nbsp;", "&#160;");
         var doc = XDocument.Parse(xml);
         Assert.Equal("html", doc.Root!.Name.LocalName);
-        Assert.Equal(ReportFixture.Widths.Length, doc.Descendants("figure").Count());
+        Assert.Equal(2 * ReportFixture.Widths.Length, doc.Descendants("figure").Count());
     }
 }

@@ -15,6 +15,9 @@ public sealed class TerminalGridTests
         return w.ToString();
     }
 
+    /// <summary>The legend wraps at the terminal's width: read it as one line.</summary>
+    private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s*\n\s*", " ");
+
     [Fact]
     public void Plain_text_has_one_grid_per_width_with_every_mean_and_the_best_starred()
     {
@@ -24,9 +27,9 @@ public sealed class TerminalGridTests
         var rows = Rows();
         foreach (var g in WidthGrid.From(rows))
         {
-            Assert.Contains($"width {g.Width}, baseline {g.Baseline!.MeanAcc * 100:0.00}", text);
+            Assert.Contains($"width {g.Width}, baseline {g.Baseline!.Acc * 100:0.00}", text);
             foreach (var r in g.Distilled)
-                Assert.Contains((r.MeanAcc * 100).ToString("0.00", CultureInfo.InvariantCulture) + (r == g.Best ? "*" : ""), text);
+                Assert.Contains((r.Acc * 100).ToString("0.00", CultureInfo.InvariantCulture) + (r == g.Best ? "*" : ""), text);
         }
         var tableLines = text.Split('\n').Where(l => l.Contains('|')).ToList();
         Assert.Equal(4, tableLines.Sum(l => l.Split("alpha \\ T").Length - 1));
@@ -54,15 +57,48 @@ public sealed class TerminalGridTests
         Assert.Contains("α \\ T", text);
         Assert.Contains("╭", text); // rounded Unicode borders on a terminal
         var best = WidthGrid.From(Rows())[0].Best!;
-        Assert.True(best.Gain > 0);
-        Assert.Matches($@"\x1b\[1(;|m\x1b\[)32m{best.MeanAcc * 100:0.00}\*", text);
+        Assert.Equal(GainVerdict.Better, Leaderboard.Verdict(best.Gain, best.GainCi95));
+        Assert.Matches($@"\x1b\[1(;|m\x1b\[)32m{best.Acc * 100:0.00}\*", text);
+        Assert.Contains("val accuracy (%), mean over seeds", Flat(text));
+        Assert.Contains("95% interval of the paired gain excluding 0", Flat(text));
+    }
 
-        // A distilled cell below its baseline is red.
+    private static TrialResult T(string id, double? t, double alpha, int seed, double val) =>
+        new(id, 16, t, alpha, seed, 0.5, 0.3, null, 100, 1000, 1, "n", DateTimeOffset.UnixEpoch, val);
+
+    [Fact]
+    public void Below_the_baseline_is_red_only_when_the_interval_excludes_zero_and_one_seed_colours_nothing()
+    {
+        // Clearly worse over 3 seeds: red.
         var worse = Leaderboard.Rank([
-            new TrialResult("b", 16, null, 0, 1, 0.90, 0.3, null, 100, 1000, 1, "n", DateTimeOffset.UnixEpoch),
-            new TrialResult("d", 16, 4, 0.5, 1, 0.88, 0.3, null, 100, 1000, 1, "n", DateTimeOffset.UnixEpoch),
+            T("b1", null, 0, 1, 0.90), T("b2", null, 0, 2, 0.91), T("b3", null, 0, 3, 0.92),
+            T("d1", 4, 0.5, 1, 0.88), T("d2", 4, 0.5, 2, 0.89), T("d3", 4, 0.5, 3, 0.90),
         ]);
-        Assert.Matches(@"\x1b\[(1;)?(31|91)m88\.00\*", Render(colour: true, rows: worse));
+        Assert.Matches(@"\x1b\[(1;)?(31|91)m89\.00\*", Render(colour: true, rows: worse));
+
+        // Worse on average, but the interval holds 0: no colour.
+        var unclear = Leaderboard.Rank([
+            T("b1", null, 0, 1, 0.90), T("b2", null, 0, 2, 0.91), T("b3", null, 0, 3, 0.92),
+            T("d1", 4, 0.5, 1, 0.93), T("d2", 4, 0.5, 2, 0.86), T("d3", 4, 0.5, 3, 0.90),
+        ]);
+        var text = Render(colour: true, rows: unclear);
+        Assert.Contains("89.67*", text);
+        Assert.DoesNotMatch(@"\x1b\[(1;)?(31|91|32|92)m89\.67", text);
+
+        // One seed: no interval, no colour, and the legend says why.
+        var one = Leaderboard.Rank([T("b", null, 0, 1, 0.90), T("d", 4, 0.5, 1, 0.80)]);
+        text = Render(colour: true, rows: one);
+        Assert.DoesNotMatch(@"\x1b\[(1;)?(31|91)m80\.00", text);
+        Assert.Contains("1 seed: no interval, not coloured", Flat(text));
+        Assert.Contains("1 seed: no interval", Flat(Render(colour: false, rows: one)));
+    }
+
+    [Fact]
+    public void An_old_journal_shows_test_accuracy_and_says_it_was_selected_on_test()
+    {
+        var rows = Leaderboard.Rank(ReportFixture.WithoutValidation(ReportFixture.Results()));
+        var text = Render(colour: false, rows: rows);
+        Assert.Contains("test accuracy (%), mean over seeds, selected on test (no validation rows)", Flat(text));
     }
 
     [Fact]

@@ -179,6 +179,7 @@ public sealed class JournalTests : IDisposable
     [Fact]
     public async Task A_record_type_this_version_does_not_read_is_skipped()
     {
+        // A later akkakd's records (rung, decision, ...) must never break this reader.
         await CreateWithResults("hhhhhhhhhhh1");
         File.AppendAllText(JournalPath, "{\"type\":\"mystery\",\"rung\":1}\n{\"type\":\"mystery\"}\n");
         var c = Journal.Read(JournalPath);

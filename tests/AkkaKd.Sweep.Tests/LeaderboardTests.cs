@@ -1,6 +1,9 @@
 namespace AkkaKd.Sweep.Tests;
 
-/// <summary>Ranking, statistics over seeds, paired gains (the files and cells are AkkaKd.Reports' tests).</summary>
+/// <summary>
+/// Ranking, statistics over seeds, paired gains (the files and cells are AkkaKd.Reports' tests). <c>R</c> makes a result
+/// of an old journal (test accuracy only: ranked on test); <c>V</c> one with validation and test accuracy.
+/// </summary>
 public sealed class LeaderboardTests
 {
     private const long TeacherParams = 2_000_000;
@@ -16,6 +19,9 @@ public sealed class LeaderboardTests
         new($"{Interlocked.Increment(ref _next):x12}", width, alpha == 0 ? null : t, alpha, seed, acc, 0.1, teacherAcc,
             prms ?? ParamsOf(width), TeacherParams, seconds, node, DateTimeOffset.UnixEpoch);
 
+    private static TrialResult V(int width, double? t, double alpha, int seed, double val, double test) =>
+        R(width, t, alpha, seed, test) with { ValAcc = val, ValLoss = 0.2, ValAccCurve = [val - 0.1, val], Epochs = 2 };
+
     private static LeaderboardRow Row(IReadOnlyList<LeaderboardRow> rows, int width, double? t, double alpha) =>
         Assert.Single(rows, r => r.Width == width && r.Temperature == t && r.Alpha == alpha);
 
@@ -28,7 +34,7 @@ public sealed class LeaderboardTests
             R(32, null, 0, 1, 0.89),
             R(64, 8, 0.9, 1, 0.93),
         ]);
-        Assert.Equal([0.95, 0.93, 0.91, 0.89], rows.Select(r => r.MeanAcc));
+        Assert.Equal([0.95, 0.93, 0.91, 0.89], rows.Select(r => r.Acc));
         Assert.Equal([1, 2, 3, 4], rows.Select(r => r.Rank));
         Assert.Equal((32, (double?)2.0, 0.5), (rows[0].Width, rows[0].Temperature, rows[0].Alpha));
         Assert.True(rows[3].IsBaseline);
@@ -43,9 +49,9 @@ public sealed class LeaderboardTests
             R(32, 8, 0.5, 1, 0.93), R(32, 8, 0.5, 2, 0.93),
         ]);
         Assert.Equal(8.0, rows[0].Temperature);
-        Assert.Equal(0.93, rows[0].MeanAcc, 12);
+        Assert.Equal(0.93, rows[0].Acc, 12);
         Assert.Equal(4.0, rows[1].Temperature);
-        Assert.Equal(0.90, rows[1].MeanAcc, 12);
+        Assert.Equal(0.90, rows[1].Acc, 12);
         Assert.All(rows, r => Assert.Equal(2, r.Seeds));
     }
 
@@ -78,7 +84,7 @@ public sealed class LeaderboardTests
         var rows = Leaderboard.Rank([R(32, 4, 0.5, 1, 0.90), R(32, 4, 0.5, 2, 0.92), R(32, 4, 0.5, 3, 0.94)]);
         var r = Assert.Single(rows);
         Assert.Equal(3, r.Seeds);
-        Assert.Equal(0.92, r.MeanAcc, 12);
+        Assert.Equal(0.92, r.Acc, 12);
         Assert.NotNull(r.StdDev);
         Assert.Equal(0.02, r.StdDev!.Value, 12); // sample standard deviation (n - 1)
         const double t975df2 = 4.302652729911275;
@@ -119,7 +125,7 @@ public sealed class LeaderboardTests
         Assert.NotNull(d.Gain);
         Assert.Equal(paired, d.Gain!.Value, 12);
         Assert.NotEqual(unpaired, d.Gain.Value, 6);
-        Assert.Equal(0.84, Row(rows, 32, null, 0).MeanAcc, 12);
+        Assert.Equal(0.84, Row(rows, 32, null, 0).Acc, 12);
     }
 
     [Fact]
@@ -180,6 +186,77 @@ public sealed class LeaderboardTests
         ]));
         Assert.Equal(4.0, r.TrainSeconds, 12);
         Assert.Equal("node-a,node-b", r.Nodes);
+    }
+
+    [Fact]
+    public void Ranks_on_validation_accuracy_never_on_test()
+    {
+        // The orders disagree: by validation A (T 2) > B (T 4) > C (T 8); by test C > B > A. Ranking on test would put C first.
+        var rows = Leaderboard.Rank([
+            V(32, 2, 0.5, 1, val: 0.95, test: 0.90), V(32, 2, 0.5, 2, val: 0.93, test: 0.90),
+            V(32, 4, 0.5, 1, val: 0.93, test: 0.92), V(32, 4, 0.5, 2, val: 0.93, test: 0.92),
+            V(32, 8, 0.5, 1, val: 0.91, test: 0.97), V(32, 8, 0.5, 2, val: 0.91, test: 0.95),
+        ]);
+        Assert.Equal([2.0, 4.0, 8.0], rows.Select(r => r.Temperature!.Value));
+        Assert.Equal([0.94, 0.93, 0.91], rows.Select(r => Math.Round(r.Acc, 12)));
+        Assert.Equal([0.90, 0.92, 0.96], rows.Select(r => Math.Round(r.TestAcc, 12)));
+        Assert.All(rows, r => Assert.False(r.SelectedOnTest));
+        Assert.Equal(0.94, rows[0].ValAcc!.Value, 12);
+        // The intervals are the validation's and the test's own: A's validation varies by seed, its test does not.
+        Assert.NotNull(rows[0].Ci95);
+        Assert.Equal(0.0, rows[0].TestStdDev!.Value, 12);
+        Assert.Equal(Statistics.TCritical95(1) * (0.02 / Math.Sqrt(2)) / Math.Sqrt(2), rows[2].TestCi95!.Value, 9);
+    }
+
+    [Fact]
+    public void Gains_are_paired_by_seed_in_validation_and_on_test()
+    {
+        var rows = Leaderboard.Rank([
+            V(16, null, 0, 1, val: 0.80, test: 0.81), V(16, null, 0, 2, val: 0.82, test: 0.80), V(16, null, 0, 3, val: 0.81, test: 0.82),
+            V(16, 4, 0.9, 1, val: 0.85, test: 0.83), V(16, 4, 0.9, 2, val: 0.86, test: 0.82), V(16, 4, 0.9, 3, val: 0.86, test: 0.85),
+        ]);
+        var d = Row(rows, 16, 4, 0.9);
+        double[] valDiffs = [0.05, 0.04, 0.05], testDiffs = [0.02, 0.02, 0.03];
+        Assert.Equal(valDiffs.Average(), d.Gain!.Value, 12);
+        Assert.Equal(testDiffs.Average(), d.TestGain!.Value, 12);
+        Assert.Equal(Statistics.Summarize(valDiffs).Ci95!.Value, d.GainCi95!.Value, 12);
+        Assert.Equal(Statistics.Summarize(testDiffs).Ci95!.Value, d.TestGainCi95!.Value, 12);
+        Assert.Equal(GainVerdict.Better, Leaderboard.Verdict(d.TestGain, d.TestGainCi95));
+        var b = Row(rows, 16, null, 0);
+        Assert.Null(b.GainCi95);
+        Assert.Null(b.TestGainCi95);
+    }
+
+    [Fact]
+    public void An_old_journal_without_validation_is_ranked_on_test_and_says_so()
+    {
+        var rows = Leaderboard.Rank([R(32, 2, 0.5, 1, 0.90), R(32, 4, 0.5, 1, 0.93)]);
+        Assert.All(rows, r => Assert.True(r.SelectedOnTest));
+        Assert.Equal([0.93, 0.90], rows.Select(r => r.Acc));
+        Assert.Equal(rows.Select(r => r.Acc), rows.Select(r => r.TestAcc));
+        Assert.All(rows, r => Assert.Null(r.ValAcc));
+        Assert.Equal("selected on test (no validation rows)", Leaderboard.SelectedOnTestNote);
+    }
+
+    [Fact]
+    public void Accuracies_of_two_kinds_are_never_mixed_one_result_without_validation_puts_all_on_test()
+    {
+        // With validation B would win (0.99); on test A does. One old line makes the whole ranking a test ranking.
+        var rows = Leaderboard.Rank([V(32, 4, 0.5, 1, val: 0.90, test: 0.95), V(32, 8, 0.5, 1, val: 0.99, test: 0.91), R(64, 4, 0.5, 1, 0.92)]);
+        Assert.All(rows, r => Assert.True(r.SelectedOnTest));
+        Assert.Equal([0.95, 0.92, 0.91], rows.Select(r => r.Acc));
+    }
+
+    [Theory]
+    [InlineData(0.02, 0.01, GainVerdict.Better)]
+    [InlineData(-0.02, 0.01, GainVerdict.Worse)]
+    [InlineData(0.02, 0.03, GainVerdict.Unclear)]
+    [InlineData(-0.02, 0.02, GainVerdict.Unclear)] // touching 0 is not excluding it
+    [InlineData(0.02, null, GainVerdict.NoInterval)]
+    [InlineData(null, null, GainVerdict.None)]
+    public void A_gain_is_better_or_worse_only_when_its_interval_excludes_zero(double? gain, double? ci, GainVerdict expected)
+    {
+        Assert.Equal(expected, Leaderboard.Verdict(gain, ci));
     }
 
     [Fact]

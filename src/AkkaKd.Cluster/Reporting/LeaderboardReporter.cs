@@ -44,7 +44,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
             if (a.Work is TeacherWork) _teacherWorkId = a.Work.Id;
             _table.Assigned(a.Work.Id, a.Work.Label, a.Node);
         });
-        Receive<TrialProgress>(p => _table.Progress(p.WorkId, p.Epoch, p.Epochs));
+        Receive<TrialProgress>(p => _table.Progress(p.WorkId, p.Epoch, p.Epochs, p.ValAcc));
         Receive<TrialRequeued>(r => Line(_table.Requeued(r.WorkId, r.Reason)));
         Receive<TeacherReady>(t => Line(_table.TeacherReady(t.Teacher, _teacherWorkId ?? "")));
         Receive<TrialFinished>(f => Line(_table.Finished(f.Result)));
