@@ -53,7 +53,7 @@ public sealed class JournalTests : IDisposable
         Assert.NotNull(c.Header);
         Assert.Equal(Header(), c.Header);
         Assert.Equal("header", c.Header!.Type);
-        Assert.Equal(1, c.Header.Version);
+        Assert.Equal(2, c.Header.Version);
         Assert.Equal(results, c.Results);
         Assert.Null(c.Results[1].Temperature);
         Assert.True(c.Results[1].IsBaseline);

@@ -66,7 +66,6 @@ public sealed class JournalTotalityTests : IDisposable
     [InlineData("{\"type\":\"trial\",\"id\":\"x\",\"val_acc_curve\":{}}", "\"val_acc_curve\" is an object, expected a list of numbers")]
     [InlineData("{\"type\":\"trial\",\"id\":\"x\",\"val_acc_curve\":[0.5,null]}", "\"val_acc_curve\" is null, expected a number")]
     [InlineData("{\"type\":\"teacher\",\"key\":\"k\",\"test_acc\":[]}", "\"test_acc\" is a list, expected a number")]
-    [InlineData("{\"type\":\"header\",\"sweep_hash\":\"abc\"}", "a second journal header")]
     [InlineData("{\"type\":\"trial\",\"width\":8}", "a trial without an \"id\"")]
     public void Wrong_types_are_named_in_words(string line, string words) => Refused(line, words);
 
