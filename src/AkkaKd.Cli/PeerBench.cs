@@ -20,7 +20,7 @@ public static class PeerBench
         Regularization TeacherReg, int Width, int StudentLayers, float Temperature, float Alpha, int Epochs, int Batch, float Lr,
         int Threads, int Seed, int Runs, string? Peer, string Python, bool Json);
 
-    private sealed record Run(string Impl, string Phase, int Seed, double SamplesPerS, double? TestAcc, double? ValAcc);
+    private sealed record Run(string Impl, string Phase, int Seed, double SamplesPerS, double? TestAccuracy, double? ValAcc);
 
     public static async Task<int> RunAsync(Settings s)
     {
@@ -117,7 +117,7 @@ public static class PeerBench
                 if (mine.Count == 0) continue;
                 var speeds = mine.Select(r => r.SamplesPerS).Order().ToList();
                 double median = speeds.Count % 2 == 1 ? speeds[speeds.Count / 2] : (speeds[speeds.Count / 2 - 1] + speeds[speeds.Count / 2]) / 2;
-                var tests = mine.Where(r => r.TestAcc.HasValue).Select(r => r.TestAcc!.Value).ToList();
+                var tests = mine.Where(r => r.TestAccuracy.HasValue).Select(r => r.TestAccuracy!.Value).ToList();
                 var vals = mine.Where(r => r.ValAcc.HasValue).Select(r => r.ValAcc!.Value).ToList();
                 SampleStats? test = tests.Count > 0 ? Statistics.Summarize(tests) : null;
                 SampleStats? valStats = vals.Count > 0 ? Statistics.Summarize(vals) : null;

@@ -78,8 +78,8 @@ public static class HtmlReport
         Row("sweep", $"{E(h.SweepName)}, hash <code>{E(h.SweepHash)}</code>");
         Row("data fingerprint", $"<code>{E(h.DataFingerprint)}</code> (SHA-256)");
         Row("teacher", t is null
-            ? m.TeacherAcc is { } ta ? $"accuracy {Pct(ta)}% (from the trials; no teacher record)" : "not trained yet"
-            : $"test accuracy <b>{Pct(t.TestAcc)}%</b>{(t.ValAcc is { } tv ? $", validation accuracy {Pct(tv)}%" : "")}, {N(t.Params)} parameters, trained in {Sec(t.TrainSeconds)} on {E(t.Node)}; " +
+            ? m.TeacherAccuracy is { } ta ? $"accuracy {Pct(ta)}% (from the trials; no teacher record)" : "not trained yet"
+            : $"test accuracy <b>{Pct(t.TestAccuracy)}%</b>{(t.ValAcc is { } tv ? $", validation accuracy {Pct(tv)}%" : "")}, {N(t.Params)} parameters, trained in {Sec(t.TrainSeconds)} on {E(t.Node)}; " +
               $"logits <code>{E(Short(t.Hash))}</code>");
         Row("grid", $"{m.Grids.Count} widths ({string.Join(", ", m.Grids.Select(g => g.Width))}), " +
                     $"T {{{string.Join(", ", m.Temperatures.Select(Num))}}}, alpha {{{string.Join(", ", m.Alphas.Select(Num))}}} and the baseline, " +
@@ -156,7 +156,7 @@ public static class HtmlReport
                           "<th>alpha</th><th>seed</th><th>val acc %</th><th>test acc %</th><th>ranked</th></tr></thead><tbody>\n");
                 foreach (var r in trials)
                     sb.Append($"<tr><td><code>{E(r.Id)}</code></td><td>{r.Width}</td><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td>" +
-                              $"<td>{r.Seed}</td><td>{(r.ValAcc is { } v ? Pct(v) : "")}</td><td>{Pct(r.TestAcc)}</td>" +
+                              $"<td>{r.Seed}</td><td>{(r.ValAcc is { } v ? Pct(v) : "")}</td><td>{Pct(r.TestAccuracy)}</td>" +
                               $"<td>{(current.Contains(r.Id) ? "yes" : "no: not in the current grid")}</td></tr>\n");
                 sb.Append("</tbody></table>\n</details>\n");
             }

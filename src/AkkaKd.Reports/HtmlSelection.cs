@@ -57,8 +57,8 @@ internal static class HtmlSelection
                 GainVerdict.Unclear => "no clear difference (the interval includes 0)",
                 _ => Leaderboard.NoIntervalNote,
             };
-            sb.Append($"<b>{E(words)}</b>: T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)} tests at {PctCi(b.TestAcc, b.TestCi95)}% " +
-                      $"against the baseline's {PctCi(bl.TestAcc, bl.TestCi95)}%, a gain of {GainHtml(gain, b.TestGainCi95)} points" +
+            sb.Append($"<b>{E(words)}</b>: T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)} tests at {PctCi(b.TestAccuracy, b.TestCi95)}% " +
+                      $"against the baseline's {PctCi(bl.TestAccuracy, bl.TestCi95)}%, a gain of {GainHtml(gain, b.TestGainCi95)} points" +
                       (b.TestGainCi95 is { } ci ? $" (95% interval {Signed(gain - ci)} to {Signed(gain + ci)}, {b.Seeds} seeds)" : "") + "</li>\n");
         }
         sb.Append("</ul>\n</section>\n");
@@ -80,14 +80,14 @@ internal static class HtmlSelection
                   (w.SelectedOnTest
                       ? "Its test figures come from the rows that chose it: they are optimistic.</p>\n"
                       : "Its test figures are measured on rows that chose nothing.</p>\n"));
-        sb.Append($"<table class=\"facts\" id=\"selected-figures\" data-test-acc=\"{R(w.TestAcc)}\" data-test-ci95=\"{Opt(w.TestCi95)}\" " +
+        sb.Append($"<table class=\"facts\" id=\"selected-figures\" data-test-acc=\"{R(w.TestAccuracy)}\" data-test-ci95=\"{Opt(w.TestCi95)}\" " +
                   $"data-errors=\"{(errors is null ? "" : string.Join(' ', errors))}\" data-test-rows=\"{m.TestRows?.ToString() ?? ""}\" " +
                   $"data-optimism=\"{Opt(optimism?.Mean)}\" data-optimism-ci95=\"{Opt(optimism?.Ci95)}\" " +
                   $"data-test-gain=\"{Opt(w.IsBaseline ? null : w.TestGain)}\" data-test-gain-ci95=\"{Opt(w.IsBaseline ? null : w.TestGainCi95)}\">\n");
         void Row(string k, string vHtml) => sb.Append($"<tr><th>{E(k)}</th><td>{vHtml}</td></tr>\n");
         if (!w.SelectedOnTest) Row("validation accuracy", $"{PctCi(w.Acc, w.Ci95)}% (what chose it)");
-        Row("test accuracy", $"<b>{PctCi(w.TestAcc, w.TestCi95)}%</b>" +
-                             (w.TestCi95 is { } tci ? $" (95% interval over seeds {Pct(w.TestAcc - tci)} to {Pct(w.TestAcc + tci)})" : $" ({Leaderboard.NoIntervalNote})"));
+        Row("test accuracy", $"<b>{PctCi(w.TestAccuracy, w.TestCi95)}%</b>" +
+                             (w.TestCi95 is { } tci ? $" (95% interval over seeds {Pct(w.TestAccuracy - tci)} to {Pct(w.TestAccuracy + tci)})" : $" ({Leaderboard.NoIntervalNote})"));
         Row("test errors", errors is null
             ? "<span class=\"na\">the number of test rows is not in this journal</span>"
             : $"<b>{E(Formats.Fixed(errors.Average(), errors.Length == 1 ? "0" : "0.0"))}</b> of {N(m.TestRows!.Value)} test rows wrong" +
@@ -143,16 +143,16 @@ internal static class HtmlSelection
             if (b is null)
             {
                 sb.Append($"<tr data-width=\"{g.Width}\"><td>{g.Width}</td><td colspan=\"5\" class=\"na\">no distilled student finished</td>" +
-                          $"<td>{(bl is null ? "" : Val(bl))}</td><td>{(bl is null ? "" : PctCi(bl.TestAcc, bl.TestCi95))}</td><td colspan=\"5\"></td></tr>\n");
+                          $"<td>{(bl is null ? "" : Val(bl))}</td><td>{(bl is null ? "" : PctCi(bl.TestAccuracy, bl.TestCi95))}</td><td colspan=\"5\"></td></tr>\n");
                 continue;
             }
             sb.Append($"<tr data-width=\"{g.Width}\" data-t=\"{R(b.Temperature!.Value)}\" data-alpha=\"{R(b.Alpha)}\" data-seeds=\"{b.Seeds}\" " +
-                      $"data-acc=\"{R(b.Acc)}\" data-acc-ci95=\"{Opt(b.Ci95)}\" data-test-acc=\"{R(b.TestAcc)}\" data-test-acc-ci95=\"{Opt(b.TestCi95)}\" " +
+                      $"data-acc=\"{R(b.Acc)}\" data-acc-ci95=\"{Opt(b.Ci95)}\" data-test-acc=\"{R(b.TestAccuracy)}\" data-test-acc-ci95=\"{Opt(b.TestCi95)}\" " +
                       $"data-baseline=\"{Opt(bl?.Acc)}\" data-gain=\"{Opt(b.Gain)}\" data-gain-ci95=\"{Opt(b.GainCi95)}\" " +
                       $"data-test-gain=\"{Opt(b.TestGain)}\" data-test-gain-ci95=\"{Opt(b.TestGainCi95)}\">");
             sb.Append($"<td>{g.Width}</td><td>{Num(b.Temperature.Value)}</td><td>{Num(b.Alpha)}</td><td>{b.Seeds}</td>");
-            sb.Append($"<td><b>{Val(b)}</b></td><td>{PctCi(b.TestAcc, b.TestCi95)}</td>");
-            sb.Append(bl is null ? "<td><span class=\"na\">none</span></td><td></td>" : $"<td>{Val(bl)}</td><td>{PctCi(bl.TestAcc, bl.TestCi95)}</td>");
+            sb.Append($"<td><b>{Val(b)}</b></td><td>{PctCi(b.TestAccuracy, b.TestCi95)}</td>");
+            sb.Append(bl is null ? "<td><span class=\"na\">none</span></td><td></td>" : $"<td>{Val(bl)}</td><td>{PctCi(bl.TestAccuracy, bl.TestCi95)}</td>");
             sb.Append($"<td>{(b.SelectedOnTest ? "-" : GainHtml(b.Gain, b.GainCi95))}</td><td>{GainHtml(b.TestGain, b.TestGainCi95)}</td>");
             sb.Append($"<td>{(b.GapToTeacher is { } gap ? Signed(gap) : "")}</td><td>{N(b.Params)}</td>" +
                       $"<td>{(b.Compression is { } c ? Formats.Ratio(c) : "")}</td></tr>\n");
@@ -182,8 +182,8 @@ internal static class HtmlSelection
             sb.Append($"<figure id=\"width-{g.Width}\" class=\"heatmap\">\n");
             Img(sb, ReportPlots.Heatmap(g, m.Temperatures, m.Alphas, m.SelectedOnTest), $"heatmap of {Chosen(m)} accuracy over T and alpha, width {g.Width}");
             sb.Append($"<figcaption>width {g.Width}: {N(g.Best?.Params ?? g.Baseline?.Params ?? 0)} parameters");
-            if (g.Best is { } b) sb.Append($"; best T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)}: {Pct(b.Acc)}% {Chosen(m)}, {Pct(b.TestAcc)}% test");
-            if (g.Baseline is { } bl) sb.Append($"; baseline {Pct(bl.Acc)}% {Chosen(m)}, {Pct(bl.TestAcc)}% test");
+            if (g.Best is { } b) sb.Append($"; best T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)}: {Pct(b.Acc)}% {Chosen(m)}, {Pct(b.TestAccuracy)}% test");
+            if (g.Baseline is { } bl) sb.Append($"; baseline {Pct(bl.Acc)}% {Chosen(m)}, {Pct(bl.TestAccuracy)}% test");
             sb.Append("</figcaption>\n<details><summary>every cell: mean, standard deviation, interval, gains</summary>\n");
             sb.Append($"<table class=\"data\"><thead><tr><th>T</th><th>alpha</th><th>seeds</th><th>{Chosen(m)} mean %</th><th>sd</th><th>95% interval</th>" +
                       $"<th>{Chosen(m)} gain</th><th>test mean %</th><th>test gain</th></tr></thead><tbody>\n");
@@ -192,7 +192,7 @@ internal static class HtmlSelection
                 sb.Append($"<tr><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td><td>{r.Seeds}</td><td>{Pct(r.Acc)}</td>" +
                           $"<td>{(r.StdDev is { } sd ? Pct(sd) : "")}</td>" +
                           $"<td>{(r.Ci95 is { } ci ? $"{Pct(r.Acc - ci)} to {Pct(r.Acc + ci)}" : "")}</td>" +
-                          $"<td>{(r.IsBaseline ? "baseline" : GainHtml(r.Gain, r.GainCi95))}</td><td>{PctCi(r.TestAcc, r.TestCi95)}</td>" +
+                          $"<td>{(r.IsBaseline ? "baseline" : GainHtml(r.Gain, r.GainCi95))}</td><td>{PctCi(r.TestAccuracy, r.TestCi95)}</td>" +
                           $"<td>{(r.IsBaseline ? "baseline" : GainHtml(r.TestGain, r.TestGainCi95))}</td></tr>\n");
             }
             sb.Append("</tbody></table>\n</details>\n</figure>\n");

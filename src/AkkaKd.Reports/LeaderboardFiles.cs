@@ -24,7 +24,7 @@ public static class LeaderboardFiles
                 r.Rank, r.Width, r.Temperature is { } t ? Formats.Exact(t) : "", Formats.Exact(r.Alpha), r.Seeds,
                 v ? "validation" : "test",
                 v ? Formats.Exact(r.Acc) : "", v ? Opt(r.StdDev) : "", v ? Opt(r.Ci95) : "",
-                Formats.Exact(r.TestAcc), Opt(r.TestStdDev), Opt(r.TestCi95),
+                Formats.Exact(r.TestAccuracy), Opt(r.TestStdDev), Opt(r.TestCi95),
                 v ? Opt(r.Gain) : "", v ? Opt(r.GainCi95) : "", Opt(r.TestGain), Opt(r.TestGainCi95),
                 Opt(r.GapToTeacher), r.Params, Opt(r.Compression), Formats.Exact(r.TrainSeconds), Quote(r.Nodes)));
         }

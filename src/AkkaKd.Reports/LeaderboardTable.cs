@@ -26,7 +26,7 @@ public static class LeaderboardTable
         r.Seeds.ToString(CultureInfo.InvariantCulture),
         r.SelectedOnTest ? "-" : Formats.Percent(r.Acc),
         r.SelectedOnTest || r.Ci95 is null ? "" : Formats.Interval(r.Ci95.Value),
-        Formats.Percent(r.TestAcc),
+        Formats.Percent(r.TestAccuracy),
         r.TestCi95 is { } tci ? Formats.Interval(tci) : "",
         r.IsBaseline ? "baseline" : r.SelectedOnTest ? "-" : Gain(r.Gain, r.GainCi95),
         r.IsBaseline ? "baseline" : Gain(r.TestGain, r.TestGainCi95),
@@ -71,6 +71,6 @@ public static class LeaderboardTable
     /// <summary>One line about the teacher, as the leaderboard shows it.</summary>
     public static string TeacherLine(TeacherRecord? t) => t is null
         ? "teacher: not trained yet"
-        : $"teacher: test acc {Formats.Percent(t.TestAcc)}%{(t.ValAcc is { } v ? $", val acc {Formats.Percent(v)}%" : "")}, " +
+        : $"teacher: test acc {Formats.Percent(t.TestAccuracy)}%{(t.ValAcc is { } v ? $", val acc {Formats.Percent(v)}%" : "")}, " +
           $"{Formats.Parameters(t.Params)} parameters, {Formats.Fixed(t.TrainSeconds, "0.0")} s on {t.Node}";
 }

@@ -56,7 +56,7 @@ public sealed class ReportModel
         Rows = Leaderboard.Rank(Results, Teacher);
         (Temperatures, Alphas) = WidthGrid.Axes(Rows);
         Grids = WidthGrid.From(Rows);
-        TeacherAcc = Teacher?.TestAcc ?? Results.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
+        TeacherAccuracy = Teacher?.TestAccuracy ?? Results.Select(r => r.TeacherAccuracy).FirstOrDefault(a => a.HasValue);
         Nodes = Results.GroupBy(r => r.Node).Select(g => (g.Key, g.Count())).OrderBy(n => n.Key, StringComparer.Ordinal).ToList();
         TotalTrainSeconds = Results.Sum(r => r.TrainSeconds);
         Seeds = Results.Select(r => r.Seed).Distinct().Order().ToArray();
@@ -85,7 +85,7 @@ public sealed class ReportModel
     public int LeftOut { get; }
     public string? LeftOutNote { get; }
     public TeacherRecord? Teacher { get; }
-    public double? TeacherAcc { get; }
+    public double? TeacherAccuracy { get; }
 
     /// <summary>Every configuration, best first (<see cref="Leaderboard.Rank"/>).</summary>
     public IReadOnlyList<LeaderboardRow> Rows { get; }
@@ -122,11 +122,11 @@ public sealed class ReportModel
     /// How optimistic selection was: validation minus test accuracy per seed, summarised (null on a ranking on test).
     /// </summary>
     public SampleStats? Optimism(LeaderboardRow row) =>
-        row.SelectedOnTest ? null : Statistics.Summarize(TrialsOf(row).Select(r => r.ValAcc!.Value - r.TestAcc).ToArray());
+        row.SelectedOnTest ? null : Statistics.Summarize(TrialsOf(row).Select(r => r.ValAcc!.Value - r.TestAccuracy).ToArray());
 
     /// <summary>Test errors per seed (wrong rows out of <see cref="TestRows"/>); null when the row count is unknown.</summary>
     public int[]? TestErrors(LeaderboardRow row) =>
-        TestRows is { } n ? TrialsOf(row).Select(r => (int)Math.Round((1 - r.TestAcc) * n)).ToArray() : null;
+        TestRows is { } n ? TrialsOf(row).Select(r => (int)Math.Round((1 - r.TestAccuracy) * n)).ToArray() : null;
 
     /// <summary>
     /// The configuration's validation accuracy per epoch, the mean over its seeds that have a curve (as long as the

@@ -102,7 +102,7 @@ public static class ReportPlots
         {
             if (points.Count == 0) return;
             double[] xs = points.Select(p => X(p.Width)).ToArray();
-            double[] ys = points.Select(p => p.Row.TestAcc * 100).ToArray();
+            double[] ys = points.Select(p => p.Row.TestAccuracy * 100).ToArray();
             if (points.Any(p => p.Row.TestCi95 != null))
             {
                 var err = plot.Add.ErrorBar(xs, ys, points.Select(p => (p.Row.TestCi95 ?? 0) * 100).ToArray());
@@ -124,15 +124,15 @@ public static class ReportPlots
             "baseline (alpha 0)", Colors.C1, MarkerShape.FilledSquare);
         foreach (var (w, row) in best)
         {
-            var t = plot.Add.Text($"T {Num(row.Temperature!.Value)}, α {Num(row.Alpha)}", X(w), row.TestAcc * 100);
+            var t = plot.Add.Text($"T {Num(row.Temperature!.Value)}, α {Num(row.Alpha)}", X(w), row.TestAccuracy * 100);
             t.LabelFontSize = 12;
             t.LabelFontColor = Colors.C0.Darken(0.3);
             t.LabelAlignment = Alignment.LowerCenter;
             t.OffsetY = -12;
         }
         var ys = grids.SelectMany(g => new[] { g.Best, g.Baseline }).OfType<LeaderboardRow>()
-            .SelectMany(r => new[] { (r.TestAcc - (r.TestCi95 ?? 0)) * 100, (r.TestAcc + (r.TestCi95 ?? 0)) * 100 }).ToList();
-        if (m.TeacherAcc is { } teacher)
+            .SelectMany(r => new[] { (r.TestAccuracy - (r.TestCi95 ?? 0)) * 100, (r.TestAccuracy + (r.TestCi95 ?? 0)) * 100 }).ToList();
+        if (m.TeacherAccuracy is { } teacher)
         {
             var line = plot.Add.HorizontalLine(teacher * 100);
             line.Color = Colors.C2;

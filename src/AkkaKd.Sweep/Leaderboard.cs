@@ -16,7 +16,7 @@ public sealed record LeaderboardRow(
     double Acc,
     double? StdDev,
     double? Ci95,
-    double TestAcc,
+    double TestAccuracy,
     double? TestStdDev,
     double? TestCi95,
     double? Gain,
@@ -80,7 +80,7 @@ public static class Leaderboard
     {
         var list = results.ToList();
         bool onTest = list.Any(r => r.ValAcc is null);
-        double Sel(TrialResult r) => onTest ? r.TestAcc : r.ValAcc!.Value;
+        double Sel(TrialResult r) => onTest ? r.TestAccuracy : r.ValAcc!.Value;
         var baselines = list.Where(r => r.IsBaseline)
             .GroupBy(r => r.Width)
             .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First()));
@@ -90,7 +90,7 @@ public static class Leaderboard
             .Select(g =>
             {
                 var sel = Statistics.Summarize(g.Select(Sel).ToArray());
-                var test = Statistics.Summarize(g.Select(r => r.TestAcc).ToArray());
+                var test = Statistics.Summarize(g.Select(r => r.TestAccuracy).ToArray());
                 bool isBaseline = AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(g.Key.Alpha);
                 SampleStats? gain = null, testGain = null;
                 if (baselines.TryGetValue(g.Key.Width, out var bySeed))
@@ -100,10 +100,10 @@ public static class Leaderboard
                     if (pairs.Length > 0)
                     {
                         gain = Statistics.Summarize(pairs.Select(p => Sel(p.r) - Sel(p.b)).ToArray());
-                        testGain = Statistics.Summarize(pairs.Select(p => p.r.TestAcc - p.b.TestAcc).ToArray());
+                        testGain = Statistics.Summarize(pairs.Select(p => p.r.TestAccuracy - p.b.TestAccuracy).ToArray());
                     }
                 }
-                double? teacherAcc = teacher?.TestAcc ?? g.Select(r => r.TeacherAcc).FirstOrDefault(a => a.HasValue);
+                double? teacherAcc = teacher?.TestAccuracy ?? g.Select(r => r.TeacherAccuracy).FirstOrDefault(a => a.HasValue);
                 long teacherParams = g.Max(r => r.TeacherParams);
                 long prms = g.First().Params;
                 return new LeaderboardRow(0, g.Key.Width, g.Key.Temperature, g.Key.Alpha, sel.N,

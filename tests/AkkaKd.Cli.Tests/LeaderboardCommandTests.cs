@@ -57,7 +57,7 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.Equal(accs.OrderDescending(), accs);
         var configs = results.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).ToList();
         var best = configs.MaxBy(g => g.Average(r => r.ValAcc!.Value))!;
-        Assert.NotEqual(best.Key, configs.MaxBy(g => g.Average(r => r.TestAcc))!.Key);
+        Assert.NotEqual(best.Key, configs.MaxBy(g => g.Average(r => r.TestAccuracy))!.Key);
         Assert.Equal([best.Key.Width.ToString(), best.Key.Temperature!.Value.ToString(CultureInfo.InvariantCulture), best.Key.Alpha.ToString(CultureInfo.InvariantCulture)],
             rows[0][1..4]);
         Assert.Equal((best.Average(r => r.ValAcc!.Value) * 100).ToString("0.00", CultureInfo.InvariantCulture), rows[0][5]);
@@ -96,7 +96,7 @@ public sealed class LeaderboardCommandTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("selected on test (no validation rows)", output);
         var old = ReportFixture.WithoutValidation(ReportFixture.Results());
-        var best = old.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).MaxBy(g => g.Average(r => r.TestAcc))!;
+        var best = old.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).MaxBy(g => g.Average(r => r.TestAccuracy))!;
         Assert.Equal([best.Key.Width.ToString(), best.Key.Temperature!.Value.ToString(CultureInfo.InvariantCulture), best.Key.Alpha.ToString(CultureInfo.InvariantCulture)],
             TableRows(output)[0][1..4]);
     }

@@ -132,7 +132,7 @@ public sealed class MultiNodeTests : IDisposable
             // Bits, not rounded accuracy: the test loss and the validation loss after every epoch depend on every weight.
             Assert.Equal(Bits(r.TestLoss), Bits(many[id].TestLoss));
             Assert.Equal(r.ValLossCurve!.Select(Bits), many[id].ValLossCurve!.Select(Bits));
-            Assert.Equal(r.TestAcc, many[id].TestAcc);
+            Assert.Equal(r.TestAccuracy, many[id].TestAccuracy);
         }
         // The teacher's logits, by their SHA-256.
         Assert.Equal(Journal.Read(single.Plan.JournalPath).Teachers.Single().Hash, Journal.Read(multi.Plan.JournalPath).Teachers.Single().Hash);

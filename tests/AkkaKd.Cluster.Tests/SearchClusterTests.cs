@@ -63,7 +63,7 @@ public sealed class SearchClusterTests : IDisposable
         var finals = one.Results.ToDictionary(r => r.Id);
         Assert.Equal(finals.Keys.Order(), many.Results.Select(r => r.Id).Order());
         foreach (var r in many.Results)
-            Assert.Equal((finals[r.Id].TestAcc, finals[r.Id].TestLoss), (r.TestAcc, r.TestLoss));
+            Assert.Equal((finals[r.Id].TestAccuracy, finals[r.Id].TestLoss), (r.TestAccuracy, r.TestLoss));
         // Some continuation ran on the other worker node: its checkpoint travelled, verified against its SHA-256.
         var checkpoints = many.Rungs!.Select(r => r.Checkpoint![..12]).ToHashSet();
         var logs = string.Join('\n', new[] { "sa", "sb" }.Select(n => File.ReadAllText(Path.Combine(_dir, n + ".log"))));

@@ -43,8 +43,8 @@ public sealed class SingleNodeSweepTests : IDisposable
         Assert.Equal(settings.Hash(), journal.Header!.SweepHash);
         Assert.Equal(plan.Trials.Select(t => t.Id).Order(), journal.Results.Select(r => r.Id).Order());
         Assert.Single(journal.Teachers); // trained once for the whole sweep
-        Assert.All(journal.Results, r => Assert.InRange(r.TestAcc, 0.3, 1.0)); // learned something (10 classes: chance 0.1)
-        Assert.All(journal.Results.Where(r => !r.IsBaseline), r => Assert.Equal(journal.Teachers[0].TestAcc, r.TeacherAcc));
+        Assert.All(journal.Results, r => Assert.InRange(r.TestAccuracy, 0.3, 1.0)); // learned something (10 classes: chance 0.1)
+        Assert.All(journal.Results.Where(r => !r.IsBaseline), r => Assert.Equal(journal.Teachers[0].TestAccuracy, r.TeacherAccuracy));
 
         var csv = File.ReadAllLines(Path.Combine(outDir, "leaderboard.csv"));
         Assert.Equal(1 + Leaderboard.Rank(journal.Results).Count, csv.Length);
@@ -68,8 +68,8 @@ public sealed class SingleNodeSweepTests : IDisposable
         var settings = Fixtures.TinySweep("sweep.grid.width=[8]");
         var a = await Run(settings, Path.Combine(_dir, "a"), resume: false);
         var b = await Run(settings, Path.Combine(_dir, "b"), resume: false);
-        var ra = Journal.Read(a.Plan.JournalPath).Results.ToDictionary(r => r.Id, r => r.TestAcc);
-        var rb = Journal.Read(b.Plan.JournalPath).Results.ToDictionary(r => r.Id, r => r.TestAcc);
+        var ra = Journal.Read(a.Plan.JournalPath).Results.ToDictionary(r => r.Id, r => r.TestAccuracy);
+        var rb = Journal.Read(b.Plan.JournalPath).Results.ToDictionary(r => r.Id, r => r.TestAccuracy);
         Assert.Equal(ra.Count, rb.Count);
         foreach (var (id, acc) in ra) Assert.Equal(acc, rb[id]);
     }

@@ -38,7 +38,7 @@ public sealed class ParsingTests : IDisposable
     public void Missing_optional_fields_read_as_absent()
     {
         var t = Assert.IsType<TrialLine>(P("""{"type":"trial","id":"b","width":8,"alpha":0,"test_acc":"NaN","finished":"yesterday"}"""));
-        Assert.Null(t.TestAcc);
+        Assert.Null(t.TestAccuracy);
         Assert.Null(t.Finished);
         Assert.Null(t.Temperature);
         Assert.Null(t.Node);

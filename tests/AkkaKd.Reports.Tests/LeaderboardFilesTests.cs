@@ -6,7 +6,7 @@ namespace AkkaKd.Reports.Tests;
 public sealed class LeaderboardFilesTests : IDisposable
 {
     private const long TeacherParams = 2_000_000;
-    private const double TeacherAcc = 0.98;
+    private const double TeacherAccuracy = 0.98;
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -18,7 +18,7 @@ public sealed class LeaderboardFilesTests : IDisposable
 
     private static TrialResult R(int width, double? t, double alpha, int seed, double acc,
         string node = "node-a", double seconds = 1.0, long? prms = null) =>
-        new($"{Interlocked.Increment(ref _next):x12}", width, alpha == 0 ? null : t, alpha, seed, acc, 0.1, TeacherAcc,
+        new($"{Interlocked.Increment(ref _next):x12}", width, alpha == 0 ? null : t, alpha, seed, acc, 0.1, TeacherAccuracy,
             prms ?? ParamsOf(width), TeacherParams, seconds, node, DateTimeOffset.UnixEpoch);
 
     private static LeaderboardRow Row(IReadOnlyList<LeaderboardRow> rows, int width, double? t, double alpha) =>
@@ -72,7 +72,7 @@ public sealed class LeaderboardFilesTests : IDisposable
             var cells = line.Split(',');
             Assert.Equal(header.Length, cells.Length);
             Assert.Equal(rows[i].Rank.ToString(), cells[0]);
-            Assert.Equal(rows[i].TestAcc, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
+            Assert.Equal(rows[i].TestAccuracy, double.Parse(cells[acc], System.Globalization.CultureInfo.InvariantCulture), 12);
             Assert.Equal("test", cells[Array.IndexOf(header, "selected_on")]); // these results have no validation accuracy
             Assert.Equal("", cells[Array.IndexOf(header, "val_acc_mean")]);
             Assert.Equal(rows[i].Nodes, cells[nodes]);

@@ -16,7 +16,7 @@ public static class ReportFixture
     public static readonly double[] Temperatures = [1, 2, 4, 8];
     public static readonly double[] Alphas = [0, 0.5, 0.9];
     public static readonly int[] Seeds = [1, 2, 3];
-    public const double TeacherAcc = 0.9745;
+    public const double TeacherAccuracy = 0.9745;
     public const long TeacherParams = 2_395_210;
     public static readonly DateTimeOffset Created = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
     public const int Epochs = 10, TestRows = 2000;
@@ -28,7 +28,7 @@ public static class ReportFixture
         : new JournalHeader(new string('a', 64), "fixture", new string('f', 64), trials, Created);
 
     public static TeacherRecord Teacher() =>
-        new("1200x1200,e8,b128,lr0.001,seed1;data=ff", new string('b', 64), TeacherAcc, TeacherParams, 41.5, "node-a",
+        new("1200x1200,e8,b128,lr0.001,seed1;data=ff", new string('b', 64), TeacherAccuracy, TeacherParams, 41.5, "node-a",
             0.9760, Curve(0.9760, 8));
 
     /// <summary>A learning curve rising to <paramref name="final"/> at its last epoch.</summary>
@@ -57,7 +57,7 @@ public static class ReportFixture
             // the best on validation and the best on test differ there.
             double lucky = w == 128 && t == 8 && a == 0.9 ? 0.005 : 0;
             double val = Math.Round(baseAcc + kd + valNoise + lucky + 0.002, 3); // 1,000 validation rows
-            list.Add(new TrialResult($"{n:x12}", w, a == 0 ? null : t, a, s, test, 0.3, TeacherAcc,
+            list.Add(new TrialResult($"{n:x12}", w, a == 0 ? null : t, a, s, test, 0.3, TeacherAccuracy,
                 ParamsOf(w), TeacherParams, 0.5 + w / 64.0 + n % 3 * 0.1, n % 2 == 0 ? "node-b" : "node-a", Created.AddSeconds(10 + n),
                 val, 0.28, Curve(val), Curve(0.28).Select(x => 1.5 - x).ToArray(), Epochs));
         }

@@ -85,7 +85,7 @@ public sealed partial class ReportTests : IDisposable
     }
 
     /// <summary>The expected best settings, computed here from the journal's lines without the report's code.</summary>
-    private sealed record Expected(int Width, double T, double Alpha, int Seeds, double Acc, double? AccCi, double TestAcc, double? TestAccCi,
+    private sealed record Expected(int Width, double T, double Alpha, int Seeds, double Acc, double? AccCi, double TestAccuracy, double? TestAccCi,
         double Baseline, double Gain, double? GainCi, double TestGain, double? TestGainCi);
 
     private static double? Ci(IReadOnlyList<double> xs)
@@ -114,9 +114,9 @@ public sealed partial class ReportTests : IDisposable
             double bestMean = Mean(best.Accs.Select(r => r.ValAcc!.Value));
             Assert.True(bestMean - Mean(configs[1].Accs.Select(r => r.ValAcc!.Value)) > 1e-6, $"width {w}: the fixture has a tie for the best");
             var diffs = best.Accs.Select(r => r.ValAcc!.Value - baseline[r.Seed].ValAcc!.Value).ToList();
-            var testDiffs = best.Accs.Select(r => r.TestAcc - baseline[r.Seed].TestAcc).ToList();
+            var testDiffs = best.Accs.Select(r => r.TestAccuracy - baseline[r.Seed].TestAccuracy).ToList();
             list.Add(new Expected(w, best.Key.T, best.Key.Alpha, best.Accs.Count, bestMean, Ci(best.Accs.Select(r => r.ValAcc!.Value).ToList()),
-                Mean(best.Accs.Select(r => r.TestAcc)), Ci(best.Accs.Select(r => r.TestAcc).ToList()),
+                Mean(best.Accs.Select(r => r.TestAccuracy)), Ci(best.Accs.Select(r => r.TestAccuracy).ToList()),
                 Mean(baseline.Values.Select(r => r.ValAcc!.Value)), Mean(diffs), Ci(diffs), Mean(testDiffs), Ci(testDiffs)));
         }
         return list;
@@ -124,7 +124,7 @@ public sealed partial class ReportTests : IDisposable
 
     private static (double, double) BestOnTest(List<TrialResult> results, int width) =>
         results.Where(r => r.Width == width && r.Alpha > 0).GroupBy(r => (r.Temperature!.Value, r.Alpha))
-            .MaxBy(g => g.Average(r => r.TestAcc))!.Key;
+            .MaxBy(g => g.Average(r => r.TestAccuracy))!.Key;
 
     private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
@@ -145,7 +145,7 @@ public sealed partial class ReportTests : IDisposable
             Assert.Equal(e.Seeds, int.Parse(g[4].Value));
             Assert.Equal(e.Acc, D(g[5].Value), 12);
             Assert.Equal(e.AccCi!.Value, D(g[6].Value), 9);
-            Assert.Equal(e.TestAcc, D(g[7].Value), 12);
+            Assert.Equal(e.TestAccuracy, D(g[7].Value), 12);
             Assert.Equal(e.TestAccCi!.Value, D(g[8].Value), 9);
             Assert.Equal(e.Baseline, D(g[9].Value), 12);
             Assert.Equal(e.Gain, D(g[10].Value), 12);
@@ -155,7 +155,7 @@ public sealed partial class ReportTests : IDisposable
             // and the visible cells say the same, in percent
             var tr = html[rows[i].Index..html.IndexOf("</tr>", rows[i].Index, StringComparison.Ordinal)];
             Assert.Contains($"<b>{e.Acc * 100:0.00} ±{e.AccCi.Value * 100:0.00}</b>", tr);
-            Assert.Contains($"<td>{e.TestAcc * 100:0.00} ±{e.TestAccCi.Value * 100:0.00}</td>", tr);
+            Assert.Contains($"<td>{e.TestAccuracy * 100:0.00} ±{e.TestAccCi.Value * 100:0.00}</td>", tr);
             Assert.Contains($"+{e.Gain * 100:0.00} ±{e.GainCi.Value * 100:0.00}", tr);
             Assert.Contains($"{(e.TestGain >= 0 ? "+" : "")}{e.TestGain * 100:0.00} ±{e.TestGainCi.Value * 100:0.00}", tr);
         }

@@ -161,9 +161,9 @@ public sealed class InputFuzzTests : IDisposable
                 OneLineOrSuccess<JournalException>(() =>
                 {
                     var c = Journal.Read(path, setAside);
-                    Assert.All(c.Results, r => Assert.InRange(r.TestAcc, 0, 1));
+                    Assert.All(c.Results, r => Assert.InRange(r.TestAccuracy, 0, 1));
                     Assert.All(c.Results, r => Assert.False(string.IsNullOrEmpty(r.Id)));
-                    Assert.All(c.Teachers, t => Assert.InRange(t.TestAcc, 0, 1));
+                    Assert.All(c.Teachers, t => Assert.InRange(t.TestAccuracy, 0, 1));
                     if (setAside) Assert.NotNull(c.Header);
                 });
             }

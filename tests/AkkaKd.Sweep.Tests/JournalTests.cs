@@ -160,7 +160,7 @@ public sealed class JournalTests : IDisposable
         var c = Journal.Read(JournalPath);
         Assert.Equal(1, c.Duplicates);
         Assert.Equal(["fffffffffff1", "fffffffffff2"], c.Results.Select(r => r.Id));
-        Assert.Equal(0.90, c.Results[0].TestAcc); // the first copy
+        Assert.Equal(0.90, c.Results[0].TestAccuracy); // the first copy
     }
 
     [Fact]

@@ -102,7 +102,7 @@ public sealed class JournalTotalityTests : IDisposable
             "{\"type\":\"teacher\"}");
         var c = Journal.Read(JournalPath);
         Assert.Equal(["bare", "nulls"], c.Results.Select(r => r.Id));
-        Assert.Equal(0, c.Results[1].TestAcc);
+        Assert.Equal(0, c.Results[1].TestAccuracy);
         Assert.Equal("", c.Results[1].Node);
         Assert.Null(c.Results[1].Temperature);
         Assert.Equal("", Assert.Single(c.Teachers).Key);

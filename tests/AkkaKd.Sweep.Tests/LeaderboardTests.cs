@@ -7,7 +7,7 @@ namespace AkkaKd.Sweep.Tests;
 public sealed class LeaderboardTests
 {
     private const long TeacherParams = 2_000_000;
-    private const double TeacherAcc = 0.98;
+    private const double TeacherAccuracy = 0.98;
 
     /// <summary>A student MLP 784-w-10's parameter count.</summary>
     private static long ParamsOf(int width) => 784L * width + width + (long)width * 10 + 10;
@@ -15,7 +15,7 @@ public sealed class LeaderboardTests
     private static int _next;
 
     private static TrialResult R(int width, double? t, double alpha, int seed, double acc,
-        string node = "node-a", double seconds = 1.0, long? prms = null, double? teacherAcc = TeacherAcc) =>
+        string node = "node-a", double seconds = 1.0, long? prms = null, double? teacherAcc = TeacherAccuracy) =>
         new($"{Interlocked.Increment(ref _next):x12}", width, alpha == 0 ? null : t, alpha, seed, acc, 0.1, teacherAcc,
             prms ?? ParamsOf(width), TeacherParams, seconds, node, DateTimeOffset.UnixEpoch);
 
@@ -155,7 +155,7 @@ public sealed class LeaderboardTests
     {
         var rows = Leaderboard.Rank([R(32, 4, 0.5, 1, 0.91, prms: 25_000), R(32, 4, 0.5, 2, 0.93, prms: 25_000)]);
         var r = Assert.Single(rows);
-        Assert.Equal(0.92 - TeacherAcc, r.GapToTeacher!.Value, 12);
+        Assert.Equal(0.92 - TeacherAccuracy, r.GapToTeacher!.Value, 12);
         Assert.True(r.GapToTeacher < 0);
         Assert.Equal(25_000, r.Params);
         Assert.Equal(TeacherParams / 25_000.0, r.Compression!.Value, 12); // 80x
@@ -199,7 +199,7 @@ public sealed class LeaderboardTests
         ]);
         Assert.Equal([2.0, 4.0, 8.0], rows.Select(r => r.Temperature!.Value));
         Assert.Equal([0.94, 0.93, 0.91], rows.Select(r => Math.Round(r.Acc, 12)));
-        Assert.Equal([0.90, 0.92, 0.96], rows.Select(r => Math.Round(r.TestAcc, 12)));
+        Assert.Equal([0.90, 0.92, 0.96], rows.Select(r => Math.Round(r.TestAccuracy, 12)));
         Assert.All(rows, r => Assert.False(r.SelectedOnTest));
         Assert.Equal(0.94, rows[0].ValAcc!.Value, 12);
         // The intervals are the validation's and the test's own: A's validation varies by seed, its test does not.
@@ -233,7 +233,7 @@ public sealed class LeaderboardTests
         var rows = Leaderboard.Rank([R(32, 2, 0.5, 1, 0.90), R(32, 4, 0.5, 1, 0.93)]);
         Assert.All(rows, r => Assert.True(r.SelectedOnTest));
         Assert.Equal([0.93, 0.90], rows.Select(r => r.Acc));
-        Assert.Equal(rows.Select(r => r.Acc), rows.Select(r => r.TestAcc));
+        Assert.Equal(rows.Select(r => r.Acc), rows.Select(r => r.TestAccuracy));
         Assert.All(rows, r => Assert.Null(r.ValAcc));
         Assert.Equal("selected on test (no validation rows)", Leaderboard.SelectedOnTestNote);
     }

@@ -26,7 +26,7 @@ public static class SegmentTraining
             var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
             var logits = node.Teachers.TryGet(rec.Hash)
                          ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
-            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
+            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAccuracy, rec.Params, rec.TrainSeconds, 0);
         }
         var spec = s.StudentSpec(trial);
         // Validation rows rank the configurations at every rung (never the test rows).
@@ -56,7 +56,7 @@ public static class SegmentTraining
         }
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
-            outcome.Test.Loss, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+            outcome.Test.Loss, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss, Epochs: work.UntilEpoch,
             Checkpoint: name);
     }

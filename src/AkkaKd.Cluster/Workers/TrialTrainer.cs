@@ -74,7 +74,7 @@ public sealed class DistillationTrainer : ITrialTrainer
             var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
             var logits = node.Teachers.TryGet(rec.Hash)
                          ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
-            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAcc, rec.Params, rec.TrainSeconds, 0);
+            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAccuracy, rec.Params, rec.TrainSeconds, 0);
         }
         var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
             teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
@@ -83,7 +83,7 @@ public sealed class DistillationTrainer : ITrialTrainer
         if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy!.Value,
-            outcome.TestLoss!.Value, teacherRecord?.TestAcc, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+            outcome.TestLoss!.Value, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow, outcome.Validation?.FinalAccuracy, outcome.Validation?.FinalLoss,
             outcome.Validation?.Accuracy.ToArray(), outcome.Validation?.Loss.ToArray(), s.Student.Epochs);
     }

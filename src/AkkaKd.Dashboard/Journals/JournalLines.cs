@@ -10,14 +10,14 @@ public sealed record HeaderLine(
     string? Machine, int? Version, int? Train, int? Validation, int? Test, int? ThreadsPerTrial) : JournalLine;
 
 public sealed record TrialLine(
-    string Id, int Width, int Layers, double? Temperature, double Alpha, int Seed, double? TestAcc, double? ValAcc,
-    float[]? ValCurve, long? Params, long? TeacherParams, double? TeacherAcc, double? TrainSeconds, string? Node,
+    string Id, int Width, int Layers, double? Temperature, double Alpha, int Seed, double? TestAccuracy, double? ValAcc,
+    float[]? ValCurve, long? Params, long? TeacherParams, double? TeacherAccuracy, double? TrainSeconds, string? Node,
     DateTimeOffset? Finished, int? Epochs, bool Diverged) : JournalLine
 {
     public bool IsBaseline => Alpha == 0;
 }
 
-public sealed record TeacherLine(double? TestAcc, double? ValAcc, float[]? ValCurve, long? Params, double? TrainSeconds, string? Node)
+public sealed record TeacherLine(double? TestAccuracy, double? ValAcc, float[]? ValCurve, long? Params, double? TrainSeconds, string? Node)
     : JournalLine;
 
 /// <summary>Adaptive search (issue 11): a configuration's score at a rung, and what was decided about it.</summary>

@@ -40,7 +40,7 @@ internal sealed class ConfigAggregate(ConfigKey key)
 
     public void Add(TrialLine t)
     {
-        Seeds.TryAdd(t.Seed, new SeedResult(t.ValAcc, t.TestAcc, t.ValCurve));
+        Seeds.TryAdd(t.Seed, new SeedResult(t.ValAcc, t.TestAccuracy, t.ValCurve));
         Params ??= t.Params;
         _trainSeconds += t.TrainSeconds ?? 0;
         _trials++;

@@ -25,7 +25,7 @@ public sealed record HeaderView(
     string? SweepHash, string? Name, string? DataFingerprint, int? Trials, DateTimeOffset? Created, string? Backend,
     string? Machine, int? Version, int? Train, int? Validation, int? Test, int? ThreadsPerTrial);
 
-public sealed record TeacherView(double? TestAcc, double? ValAcc, long? Params, double? TrainSeconds, string? Node, double?[]? Curve);
+public sealed record TeacherView(double? TestAccuracy, double? ValAcc, long? Params, double? TrainSeconds, string? Node, double?[]? Curve);
 
 /// <summary>How far a sweep is: trials done of total, when it started, its last line, and when it should end.</summary>
 public sealed record ProgressView(

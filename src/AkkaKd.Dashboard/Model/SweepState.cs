@@ -163,7 +163,7 @@ public sealed class SweepState(string id, string path, string journalPath)
         if (key.IsBaseline)
             foreach (var c in _byWidth[(t.Width, t.Layers)]) c.Version = Version;
         if (t.Diverged) _diverged++;
-        _teacherAccOfTrials ??= t.TeacherAcc;
+        _teacherAccOfTrials ??= t.TeacherAccuracy;
         _teacherParamsOfTrials ??= t.TeacherParams is > 0 ? t.TeacherParams : null;
         int? epochs = t.Epochs ?? t.ValCurve?.Length;
         if (epochs is { } e)
@@ -174,7 +174,7 @@ public sealed class SweepState(string id, string path, string journalPath)
         DateTimeOffset? start = t.Finished is { } f && t.TrainSeconds is { } s ? f - TimeSpan.FromSeconds(Math.Max(0, s)) : null;
         if (start is { } st && (_first is null || st < _first)) _first = st;
         if (t.Finished is { } fin && (_last is null || fin > _last)) _last = fin;
-        _trials.Add(new TrialBrief(t.Id, t.Width, t.Temperature, t.Alpha, t.Seed, t.ValAcc, t.TestAcc, t.Node, start, t.Finished, t.Diverged));
+        _trials.Add(new TrialBrief(t.Id, t.Width, t.Temperature, t.Alpha, t.Seed, t.ValAcc, t.TestAccuracy, t.Node, start, t.Finished, t.Diverged));
     }
 
     /// <summary>The sweep whole (<paramref name="sinceVersion"/> 0) or what changed after a version the page has.</summary>
@@ -245,7 +245,7 @@ public sealed class SweepState(string id, string path, string journalPath)
 
     /// <summary>The teacher's line; without one (an older journal), what the trials say about it.</summary>
     private TeacherView? TeacherView() => _teacher is { } t
-        ? new TeacherView(t.TestAcc, t.ValAcc, t.Params ?? _teacherParamsOfTrials, t.TrainSeconds, t.Node,
+        ? new TeacherView(t.TestAccuracy, t.ValAcc, t.Params ?? _teacherParamsOfTrials, t.TrainSeconds, t.Node,
             t.ValCurve?.Select(v => float.IsFinite(v) ? (double?)Math.Round(v, 5) : null).ToArray())
         : _teacherAccOfTrials is not null || _teacherParamsOfTrials is not null
             ? new TeacherView(_teacherAccOfTrials, null, _teacherParamsOfTrials, null, null, null)

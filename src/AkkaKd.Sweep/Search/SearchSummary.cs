@@ -35,7 +35,7 @@ public sealed record SearchSummary(long StudentEpochs, long BaselineEpochs, int 
         {
             var best = candidates[0];
             selected = new SelectedConfiguration(best.Key.Width, best.Key.Temperature, best.Key.Alpha, best.Results.Count, best.Val,
-                Statistics.Summarize(best.Results.Select(r => r.TestAcc).ToList()));
+                Statistics.Summarize(best.Results.Select(r => r.TestAccuracy).ToList()));
         }
         return new SearchSummary(student, baseline, configs, full.Count(g => !g.First().IsBaseline), selected);
     }
