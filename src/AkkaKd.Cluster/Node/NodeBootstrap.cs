@@ -68,8 +68,11 @@ public static class NodeBootstrap
 
     /// <summary>
     /// Creates the system and waits until the cluster has accepted this node (joining itself when there are no seeds).
+    /// <paramref name="joinTimeout"/> may be <see cref="Timeout.InfiniteTimeSpan"/> (a long-lived worker waits for its
+    /// cluster); <paramref name="waiting"/> is called while it waits (e.g. a <see cref="WaitTicker"/>).
     /// </summary>
-    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default)
+    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default,
+        Action? waiting = null)
     {
         var config = BuildConfig(o);
         var tls = NodeTls.Files(config);
@@ -89,6 +92,7 @@ public static class NodeBootstrap
                 // Akka stops a node whose own TLS handshake fails, among other fatal errors: no point waiting.
                 if (system.WhenTerminated.IsCompleted)
                     throw new TimeoutException($"the node stopped while joining ({CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "see its log"})");
+                waiting?.Invoke();
                 try
                 {
                     await Task.Delay(20, limit.Token);

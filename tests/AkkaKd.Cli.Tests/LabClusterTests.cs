@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace AkkaKd.Cli.Tests;
+
+/// <summary>
+/// The lab cluster as a long-lived service, with real processes on loopback: the workers hold the cluster (each lists
+/// the same seeds, itself among them), sweeps join it and leave, waits say so, and waits that cannot end are refused.
+/// </summary>
+public sealed class LabClusterTests : IDisposable
+{
+    private readonly string _dir = Akkakd.TempDir();
+    private readonly List<Akkakd> _processes = [];
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+
+    private Akkakd Start(params string[] args)
+    {
+        var p = Akkakd.Start(_dir, args);
+        _processes.Add(p);
+        return p;
+    }
+
+    private Akkakd Worker(int port, string seeds, string name) =>
+        Start("worker", "--port", port.ToString(), "--seeds", seeds, "--slots", "1",
+            "--cache", Path.Combine(_dir, name), "--log", Path.Combine(_dir, name + ".log"));
+
+    internal static async Task WaitFor(Akkakd p, Func<string, bool> seen, string what, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!seen(p.Out))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} not seen within {limit.TotalSeconds:0} s:\n{p.Out}\n{p.Err}");
+            Assert.False(p.HasExited, $"exited before {what}:\n{p.Out}\n{p.Err}");
+            await Task.Delay(100);
+        }
+    }
+
+    internal static List<JsonElement> Trials(string journal) =>
+        File.ReadAllLines(journal).Where(l => l.EndsWith('}') && l.Contains("\"type\":\"trial\""))
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    [Fact]
+    public async Task Workers_hold_the_cluster_and_the_same_launch_command_runs_one_sweep_after_another()
+    {
+        var file = Path.Combine(_dir, "twelve.hocon");
+        File.WriteAllText(file, Sweeps.Twelve);
+        int p1 = Akkakd.FreePort(), p2 = Akkakd.FreePort();
+        var seeds = $"akka.tcp://akkakd@127.0.0.1:{p1},akka.tcp://akkakd@127.0.0.1:{p2}";
+
+        // The second seed started alone waits for the first (which forms the cluster), and says so while it waits.
+        var w2 = Worker(p2, seeds, "w2");
+        await WaitFor(w2, o => o.Contains("worker: waiting for a seed of the cluster to answer"), "the waiting line", TimeSpan.FromSeconds(30));
+        Assert.Contains($"its first seed, akka.tcp://akkakd@127.0.0.1:{p1}, is up", w2.Out);
+        var w1 = Worker(p1, seeds, "w1");
+        foreach (var w in new[] { w1, w2 }) await WaitFor(w, o => o.Contains(": 1 slot, joined"), "joined", TimeSpan.FromSeconds(60));
+
+        // The same command twice: each sweep joins the workers' cluster, runs on them, and leaves.
+        string[] launch = ["sweep", file, "--seeds", seeds, "--slots", "0", "--min-workers", "2", "--plain"];
+        for (int run = 1; run <= 2; run++)
+        {
+            var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, launch);
+            Assert.True(code == 0, $"sweep {run}: exit {code}:\n{stdout}\n{stderr}");
+            await Task.Delay(1100); // the default output folder is named to the second
+        }
+        var folders = Directory.GetDirectories(Path.Combine(_dir, "results"), "twelve-*");
+        Assert.Equal(2, folders.Length);
+        var workerNodes = new[] { $"127.0.0.1:{p1}", $"127.0.0.1:{p2}" };
+        foreach (var folder in folders)
+        {
+            var trials = Trials(Path.Combine(folder, "results.jsonl"));
+            Assert.Equal(12, trials.Count);
+            Assert.All(trials, t => Assert.Contains(t.GetProperty("node").GetString(), workerNodes));
+        }
+
+        foreach (var w in new[] { w1, w2 })
+        {
+            Assert.False(w.HasExited, "a worker ended with a sweep:\n" + w.Out + w.Err);
+            w.Terminate();
+            Assert.Equal(0, await w.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
+    [Theory]
+    [InlineData("--slots 0", new[] { "--slots", "0" })]
+    [InlineData("--min-workers 2", new[] { "--min-workers", "2" })]
+    public async Task A_wait_that_cannot_end_is_refused_at_once(string named, string[] args)
+    {
+        var (code, _, err) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), ["sweep", .. args, "--plain"]);
+        Assert.Equal(2, code);
+        Akkakd.AssertOneLineError(err, named, "--seeds");
+    }
+
+    [Fact]
+    public async Task A_sweep_waiting_for_worker_nodes_says_so_every_few_seconds()
+    {
+        int port = Akkakd.FreePort();
+        var sweep = Start("sweep", "--port", port.ToString(), "--slots", "0", "--min-workers", "1", "--plain",
+            "--out", Path.Combine(_dir, "waits"), "--set", "sweep.data.train=500", "--set", "sweep.data.test=200");
+        await WaitFor(sweep, o => Regex.Matches(o, @"sweep: waiting for 1 worker nodes to join \(0 up\)").Count >= 2, "two waiting lines",
+            TimeSpan.FromSeconds(40));
+        Assert.Contains($"workers join with --seeds akka.tcp://akkakd@127.0.0.1:{port}", sweep.Out);
+        sweep.Terminate();
+        Assert.Equal(143, await sweep.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
