@@ -100,6 +100,12 @@ public static class SweepCommand
             return signals.ExitCode;
         }
         if (outcome.Summary is not { } summary) return ExitCodes.Done; // nothing to do: the files were written
+        if (summary.CancelledBy is { } by)
+        {
+            err.WriteLine($"akkakd: cancelled by {by}; finished results are in {outcome.Plan.JournalPath}; " +
+                          $"continue with: akkakd sweep {a.File ?? ""} --out {outcome.OutDir} --resume");
+            return ExitCodes.Cancelled;
+        }
         if (summary.Error is { } error) err.WriteLine($"akkakd: the sweep stopped: {error} (see {outcome.LogFile})");
         if (summary.ReportError is { } reportError) err.WriteLine($"akkakd: {reportError}");
         if (summary.FailedTrials.Length > 0)

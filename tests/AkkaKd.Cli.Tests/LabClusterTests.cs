@@ -80,6 +80,82 @@ public sealed class LabClusterTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Status_shows_members_and_sweeps_and_cancel_ends_a_sweep_that_resume_then_finishes()
+    {
+        var file = Path.Combine(_dir, "slow.hocon");
+        File.WriteAllText(file, Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 150"));
+        int p1 = Akkakd.FreePort(), p2 = Akkakd.FreePort();
+        var seeds = $"akka.tcp://akkakd@127.0.0.1:{p1},akka.tcp://akkakd@127.0.0.1:{p2}";
+        var workers = new[] { Worker(p1, seeds, "w1"), Worker(p2, seeds, "w2") };
+        foreach (var w in workers) await WaitFor(w, o => o.Contains(": 1 slot, joined"), "joined", TimeSpan.FromSeconds(60));
+
+        var outDir = Path.Combine(_dir, "slow");
+        var journal = Path.Combine(outDir, "results.jsonl");
+        string[] launch = ["sweep", file, "--out", outDir, "--seeds", seeds, "--slots", "0", "--min-workers", "2", "--plain"];
+        var sweep = Start(launch);
+        var deadline = DateTime.UtcNow + Limit;
+        while (!File.Exists(journal) || Trials(journal).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no progress:\n" + sweep.Out + sweep.Err);
+            Assert.False(sweep.HasExited, "the sweep ended early:\n" + sweep.Out + sweep.Err);
+            await Task.Delay(100);
+        }
+
+        var (code, stdout, stderr) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), "status", "--seeds", seeds);
+        Assert.True(code == 0, $"status exit {code}:\n{stdout}\n{stderr}");
+        Assert.Contains($"127.0.0.1:{p1}  worker", stdout);
+        Assert.Contains("sweeps running (1):", stdout);
+        Assert.True(Regex.IsMatch(stdout, @"twelve +[0-9a-f]+ +127\.0\.0\.1:\d+ +\d+/12"), stdout);
+
+        (code, stdout, stderr) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), "status", "--seeds", seeds, "--json");
+        Assert.True(code == 0, $"status --json exit {code}:\n{stdout}\n{stderr}");
+        var view = JsonDocument.Parse(stdout).RootElement;
+        var members = view.GetProperty("Members").EnumerateArray().ToList();
+        Assert.Equal(3, members.Count); // the two workers and the sweep's node
+        var workerRows = members.Where(m => m.GetProperty("Roles").EnumerateArray().Any(r => r.GetString() == "worker")).ToList();
+        Assert.Equal(2, workerRows.Count);
+        Assert.All(workerRows, m =>
+        {
+            Assert.Equal("Up", m.GetProperty("State").GetString());
+            Assert.True(m.GetProperty("Reachable").GetBoolean());
+            Assert.Equal(1, m.GetProperty("Node").GetProperty("Slots").GetInt32());
+            Assert.False(string.IsNullOrEmpty(m.GetProperty("Node").GetProperty("Version").GetString()));
+        });
+        Assert.True(workerRows.Sum(m => m.GetProperty("Node").GetProperty("Busy").GetInt32()) >= 1, "no busy slot mid-sweep:\n" + stdout);
+        var running = view.GetProperty("Sweeps").EnumerateArray().Single();
+        Assert.Equal("twelve", running.GetProperty("Name").GetString());
+        Assert.Equal(12, running.GetProperty("Total").GetInt32());
+        Assert.True(running.GetProperty("Finished").GetInt32() >= 2);
+
+        (code, _, stderr) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), "cancel", "--seeds", seeds, "nosuch");
+        Assert.Equal(2, code);
+        Akkakd.AssertOneLineError(stderr, "no running sweep is named 'nosuch'", "twelve");
+
+        (code, stdout, stderr) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), "cancel", "--seeds", seeds, "twelve");
+        Assert.True(code == 0, $"cancel exit {code}:\n{stdout}\n{stderr}");
+        Assert.Contains("cancelled twelve", stdout);
+        Assert.Equal(4, await sweep.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("cancelled by", sweep.Err);
+        Assert.Contains("--resume", sweep.Err);
+        int kept = Trials(journal).Count;
+        Assert.InRange(kept, 2, 11);
+
+        // The sweep's trials stopped cluster-wide: no sweep runs and no slot is busy.
+        (code, stdout, stderr) = await Akkakd.Run(_dir, TimeSpan.FromSeconds(60), "status", "--seeds", seeds, "--json");
+        Assert.True(code == 0, $"status exit {code}:\n{stdout}\n{stderr}");
+        view = JsonDocument.Parse(stdout).RootElement;
+        Assert.Empty(view.GetProperty("Sweeps").EnumerateArray());
+        Assert.All(view.GetProperty("Members").EnumerateArray(), m => Assert.Equal(0, m.GetProperty("Node").GetProperty("Busy").GetInt32()));
+
+        // --resume runs the rest: every trial exactly once.
+        (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, [.. launch, "--resume"]);
+        Assert.True(code == 0, $"resume exit {code}:\n{stdout}\n{stderr}");
+        var ids = Trials(journal).Select(t => t.GetProperty("id").GetString()).ToList();
+        Assert.Equal(12, ids.Count);
+        Assert.Equal(12, ids.Distinct().Count());
+    }
+
     [Theory]
     [InlineData("--slots 0", new[] { "--slots", "0" })]
     [InlineData("--min-workers 2", new[] { "--min-workers", "2" })]

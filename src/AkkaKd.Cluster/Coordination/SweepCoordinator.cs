@@ -284,7 +284,7 @@ public sealed class SweepCoordinator : ReceiveActor
         double? eta = thisRun > 0 && _firstAssignment is { } first && left >= 0
             ? (elapsed - first).TotalSeconds / thisRun * left
             : null;
-        var self = MembershipWatch.InCluster(Context.System) ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.HostPort() : "local";
+        var self = MembershipWatch.InCluster(Context.System) ? NodeName(Self) : "local";
         return new SweepStatus(_sweep.SweepId, _sweep.Settings.Name, self, _ledger.Total, _ledger.Finished, _ledger.FinishedBefore,
             _ledger.FailedTrials.Count, _ledger.InFlight, _ledger.Queued, !_ledger.IsOpen, _workerNodes, _minWorkers, Weight: 1,
             elapsed.TotalSeconds, eta, _cancelledBy);

@@ -57,6 +57,7 @@ public static class NodeBootstrap
             akka.remote.dot-netty.tcp.enable-ssl = {{(ssl ? "on" : "off")}}
             akka.cluster.roles = [{{string.Join(", ", o.Roles.Select(Q))}}]
             akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(Q))}}]
+            akka.cluster.app-version = {{Q(AkkaKdVersion.Current)}}
             akkakd.log-file = {{Q(o.LogFile ?? "")}}
             """;
         return ConfigurationFactory.ParseString(top).WithFallback(config);
