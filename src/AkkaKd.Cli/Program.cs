@@ -117,6 +117,11 @@ public static class Program
             Console.Error.WriteLine($"akkakd: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (AkkaKd.Cluster.Node.VersionSkewException e)
+        {
+            Console.Error.WriteLine($"akkakd: {e.Message}");
+            return ExitCodes.Usage;
+        }
         catch (DataException e)
         {
             Console.Error.WriteLine($"akkakd: data error: {e.Message}");

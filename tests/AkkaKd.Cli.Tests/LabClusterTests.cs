@@ -156,6 +156,31 @@ public sealed class LabClusterTests : IDisposable
         Assert.Equal(12, ids.Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_node_of_another_akkakd_version_is_refused_at_join_with_one_line_on_both_sides()
+    {
+        int port = Akkakd.FreePort();
+        var seed = $"akka.tcp://akkakd@127.0.0.1:{port}";
+        var w1 = Worker(port, seed, "w1");
+        await WaitFor(w1, o => o.Contains(": 1 slot, joined"), "joined", TimeSpan.FromSeconds(60));
+        var other = new Dictionary<string, string?> { ["AKKAKD_VERSION_OVERRIDE"] = "9.9.9" };
+
+        using var w2 = Akkakd.Start(_dir, other, "worker", "--seeds", seed, "--slots", "1", "--cache", Path.Combine(_dir, "w2"),
+            "--log", Path.Combine(_dir, "w2.log"));
+        Assert.Equal(2, await w2.WaitAsync(TimeSpan.FromSeconds(60)));
+        Akkakd.AssertOneLineError(w2.Err, "refused by the cluster", "runs akkakd 9.9.9", "the cluster runs akkakd");
+        Assert.DoesNotContain("joined", w2.Out);
+        await WaitFor(w1, o => o.Contains("refused node 127.0.0.1:") && o.Contains("it runs akkakd 9.9.9"), "the refusal", TimeSpan.FromSeconds(30));
+
+        // A sweep launched into it from another version is refused too, before any trial.
+        using var sweep = Akkakd.Start(_dir, other, "sweep", "--seeds", seed, "--slots", "0", "--plain", "--out", Path.Combine(_dir, "skew"),
+            "--set", "sweep.data.train=500", "--set", "sweep.data.test=200");
+        Assert.Equal(2, await sweep.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("akkakd: refused by the cluster", sweep.Err);
+        Assert.DoesNotContain("   at ", sweep.Err);
+        Assert.False(w1.HasExited);
+    }
+
     [Theory]
     [InlineData("--slots 0", new[] { "--slots", "0" })]
     [InlineData("--min-workers 2", new[] { "--min-workers", "2" })]

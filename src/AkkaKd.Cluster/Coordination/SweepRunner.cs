@@ -37,7 +37,7 @@ public static class SweepRunner
     {
         var roles = options.Slots > 0 ? new[] { WorkerNode.CoordinatorRole, WorkerNode.WorkerRole } : [WorkerNode.CoordinatorRole];
         var ticker = new WaitTicker(options.Output);
-        var system = await NodeBootstrap.StartAsync(options.Node with { Roles = roles }, options.JoinTimeout, cancel,
+        var system = await NodeBootstrap.StartAsync(options.Node with { Roles = roles, Notices = options.Output }, options.JoinTimeout, cancel,
             () => ticker.Tick("sweep: ", () => $"the cluster at {string.Join(", ", options.Node.Seeds)} to accept this node " +
                                                $"(gives up after {WaitTicker.Format(options.JoinTimeout)})"));
         try

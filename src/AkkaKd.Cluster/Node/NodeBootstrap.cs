@@ -23,6 +23,8 @@ public sealed record NodeOptions
     public string? TlsCertificate { get; init; }
     public string? TlsPassword { get; init; }
     public string? TlsCa { get; init; }
+    /// <summary>Where the node says what an operator should know (a node of another version refused); null: the log only.</summary>
+    public TextWriter? Notices { get; init; }
 }
 
 /// <summary>Starts an akkakd ActorSystem as a member of an Akka.Cluster.</summary>
@@ -81,6 +83,7 @@ public static class NodeBootstrap
         var system = ActorSystem.Create(NodeOptions.SystemName,
             tls == null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, NodeTls.SslSetup(tls)));
         var cluster = Akka.Cluster.Cluster.Get(system);
+        system.ActorOf(VersionGuard.Props(o.Notices), "version-guard");
         if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
         // Joined: the cluster accepted this node (Joining, WeaklyUp or Up). Waiting for Up would need convergence, which
         // a dead node blocks until it is downed; work is pulled, so a joining node can take trials already.
@@ -108,6 +111,12 @@ public static class NodeBootstrap
         {
             await system.Terminate();
             throw;
+        }
+        // The welcome gossip that made this node a member named the others, and their versions.
+        if (VersionGuard.Refusal(cluster.State, cluster.SelfUniqueAddress) is { } refusal)
+        {
+            await ShutdownQuietlyAsync(system);
+            throw new VersionSkewException($"refused by the cluster at {string.Join(", ", o.Seeds)}: {refusal}");
         }
         return system;
     }

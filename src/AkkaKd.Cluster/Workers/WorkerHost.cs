@@ -74,7 +74,7 @@ public static class WorkerService
             Console.SetOut(TextWriter.Null); // a node that Akka stops while it joins speaks on standard out too (akka.net#5246)
             try
             {
-                system = await WorkerHost.StartAsync(o.Node, o.Slots, o.CacheDir, o.JoinTimeout, o.Trainer, cancel,
+                system = await WorkerHost.StartAsync(o.Node with { Notices = o.Output }, o.Slots, o.CacheDir, o.JoinTimeout, o.Trainer, cancel,
                     () => ticker.Tick("worker: ", () => WaitingFor(o.Node)));
             }
             finally
