@@ -100,6 +100,11 @@ public static class SweepCommand
             return signals.ExitCode;
         }
         if (outcome.Summary is not { } summary) return ExitCodes.Done; // nothing to do: the files were written
+        if (summary.DataError is { } dataError)
+        {
+            err.WriteLine($"akkakd: data error: {dataError}; finished results are in {outcome.Plan.JournalPath}");
+            return ExitCodes.Data;
+        }
         if (summary.CancelledBy is { } by)
         {
             err.WriteLine($"akkakd: cancelled by {by}; finished results are in {outcome.Plan.JournalPath}; " +

@@ -181,6 +181,30 @@ public sealed class LabClusterTests : IDisposable
         Assert.False(w1.HasExited);
     }
 
+    [Fact]
+    public async Task A_sweep_whose_every_worker_refuses_its_data_ends_with_exit_code_3()
+    {
+        var good = Path.Combine(_dir, "good");
+        var odd = Path.Combine(_dir, "odd");
+        ClusterProcessTests.WriteIdx(good, alter: false);
+        ClusterProcessTests.WriteIdx(odd, alter: true);
+        var file = Path.Combine(_dir, "idx.hocon");
+        File.WriteAllText(file, Sweeps.Twelve.Replace("\"embedded:mnist10k\"", "\"idx:images-idx3-ubyte.gz,labels-idx1-ubyte.gz\""));
+        int port = Akkakd.FreePort();
+        var seed = $"akka.tcp://akkakd@127.0.0.1:{port}";
+        var worker = Akkakd.Start(odd, "worker", "--port", port.ToString(), "--seeds", seed, "--slots", "2",
+            "--cache", Path.Combine(_dir, "c-odd"), "--log", Path.Combine(_dir, "odd.log"));
+        _processes.Add(worker);
+        await WaitFor(worker, o => o.Contains(": 2 slots, joined"), "joined", TimeSpan.FromSeconds(60));
+
+        using var sweep = Akkakd.Start(good, "sweep", file, "--out", Path.Combine(_dir, "refused"), "--seeds", seed, "--slots", "0",
+            "--min-workers", "1", "--plain");
+        int code = await sweep.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(code == 3, $"exit {code}:\n{sweep.Out}\n{sweep.Err}");
+        Assert.Contains("akkakd: data error: every worker node (127.0.0.1:" + port + ") refused the sweep's data", sweep.Err);
+        Assert.False(worker.HasExited); // the worker goes on serving other sweeps
+    }
+
     [Theory]
     [InlineData("--slots 0", new[] { "--slots", "0" })]
     [InlineData("--min-workers 2", new[] { "--min-workers", "2" })]

@@ -65,6 +65,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new WriteReport(summary);
         yield return new ReportWritten("sweep1", ["a.csv"]);
         yield return summary with { CancelledBy = "alice@lab" };
+        yield return summary with { DataError = "every worker node (n1) refused the sweep's data: other pixels" };
         yield return SweepStatusQuery.Instance;
         yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 4, 1, 1, 2, 3, false, 3, 2, 1, 12.5, 30.25, null);
         yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 0, 0, 0, 0, 10, true, 1, 2, 2, 1.5, null, "bob");

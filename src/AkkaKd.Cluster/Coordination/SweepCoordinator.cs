@@ -36,6 +36,8 @@ public sealed class SweepCoordinator : ReceiveActor
     private int _workerNodes;
     private int _writing; // results handed to the journal and not yet durable (or failed)
     private string? _cancelledBy;
+    private readonly HashSet<string> _refusedBy = new(StringComparer.Ordinal); // worker nodes whose data differ
+    private string _refusal = "";
 
     public SweepCoordinator(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
         IActorRef? artifacts = null, int minWorkers = 0)
@@ -188,6 +190,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnReturned(WorkReturned r)
     {
         _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
+        if (r.Reason == ReturnReason.DataMismatch && _refusedBy.Add(r.Node)) _refusal = r.Detail;
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
     }
@@ -237,6 +240,17 @@ public sealed class SweepCoordinator : ReceiveActor
             // Cancelled: what is durable stays in the journal; no end-of-sweep files (as for an interrupted sweep).
             _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with { CancelledBy = _cancelledBy };
             _log.Warning("sweep {0} cancelled by {1}: {2} finished", _sweep.SweepId, _cancelledBy, _summary.Finished);
+            AnswerWaiters();
+            return;
+        }
+        if (_summary == null && _workerNodes > 0 && _refusedBy.Count >= _workerNodes && _ledger.InFlight == 0 && _writing == 0)
+        {
+            // Every worker node refused the data: nothing could ever run. Say so rather than wait.
+            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with
+            {
+                DataError = $"every worker node ({string.Join(", ", _refusedBy)}) refused the sweep's data: {_refusal}",
+            };
+            _log.Error("sweep {0}: {1}", _sweep.SweepId, _summary.DataError);
             AnswerWaiters();
             return;
         }

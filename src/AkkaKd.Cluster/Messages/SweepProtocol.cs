@@ -18,6 +18,7 @@ public sealed record AwaitSweep : IAkkaKdMessage
 /// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
 /// result (without the wait for worker nodes). ReportError: the end-of-sweep files could not be written (one line naming
 /// the file and the cause), null when they were. CancelledBy: who cancelled the sweep (`akkakd cancel`), else null.
+/// DataError: every worker node refused the sweep's data (their copy differs), else null.
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -31,7 +32,8 @@ public sealed record SweepSummary(
     double WorkSeconds,
     string? Error = null,
     string? ReportError = null,
-    string? CancelledBy = null) : IAkkaKdMessage
+    string? CancelledBy = null,
+    string? DataError = null) : IAkkaKdMessage
 {
     /// <summary>The summary of a ledger that is done, timed from the coordinator's start and its first assignment.</summary>
     public static SweepSummary Of(string sweepId, WorkLedger<IActorRef> ledger, TimeSpan elapsed, TimeSpan? firstAssignment) =>
