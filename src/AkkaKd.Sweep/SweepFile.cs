@@ -26,6 +26,7 @@ public static partial class SweepFile
           grid    { temperature = [1, 2, 4, 8, 20], alpha = [0, 0.5, 0.9], width = [16, 32, 64, 128], seeds = [1] }
           leaderboard { top = 20 }
           max-trials = 10000
+          priority = 1
         }
         """;
 
@@ -61,6 +62,7 @@ public static partial class SweepFile
         ("sweep.grid.seeds", Kind.IntList),
         ("sweep.leaderboard.top", Kind.PositiveInt),
         ("sweep.max-trials", Kind.PositiveInt),
+        ("sweep.priority", Kind.PositiveInt),
     ];
 
     private static readonly Dictionary<string, Kind> Known = Schema.ToDictionary(s => s.Path, s => s.Kind);
@@ -249,7 +251,8 @@ public static partial class SweepFile
             Grid: new GridSettings(reader.DoubleList("sweep.grid.temperature"), reader.DoubleList("sweep.grid.alpha"),
                 reader.IntList("sweep.grid.width", allowEmpty: false), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
             Top: reader.PositiveInt("sweep.leaderboard.top"),
-            MaxTrials: reader.PositiveInt("sweep.max-trials"));
+            MaxTrials: reader.PositiveInt("sweep.max-trials"),
+            Priority: reader.PositiveInt("sweep.priority"));
 
         if (DataSource.TryParse(s.Data.Source, out var err) is null)
             throw new SweepFileException($"{origin}: sweep.data.source: {err}");

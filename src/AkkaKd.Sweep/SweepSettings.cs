@@ -39,7 +39,8 @@ public sealed record SweepSettings(
     StudentSettings Student,
     GridSettings Grid,
     int Top,
-    int MaxTrials)
+    int MaxTrials,
+    int Priority = 1)
 {
     /// <summary>
     /// The canonical text of what decides the sweep's results (name, leaderboard and limits do not), and its hash:
@@ -72,6 +73,7 @@ public sealed record SweepSettings(
               grid    { temperature = {{List(Grid.Temperature, Num)}}, alpha = {{List(Grid.Alpha, Num)}}, width = {{List(Grid.Width, I)}}, seeds = {{List(Grid.Seeds, I)}} }
               leaderboard { top = {{I(Top)}} }
               max-trials = {{I(MaxTrials)}}
+              priority = {{I(Priority)}}
             }
 
             """;

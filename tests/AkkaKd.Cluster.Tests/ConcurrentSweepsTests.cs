@@ -36,8 +36,9 @@ public sealed class ConcurrentSweepsTests : IDisposable
         }
     }
 
-    private static SweepSettings Baselines(string name, int trials) => SweepFile.Parse("", name,
+    private static SweepSettings Baselines(string name, int trials, int priority = 1) => SweepFile.Parse("", name,
     [
+        $"sweep.priority={priority}",
         $"sweep.name={name}", "sweep.grid.alpha=[0]", "sweep.grid.temperature=[1]", "sweep.grid.seeds=[1]",
         $"sweep.grid.width=[{string.Join(',', Enumerable.Range(1, trials))}]", $"sweep.max-trials={trials}",
     ]);
@@ -56,8 +57,10 @@ public sealed class ConcurrentSweepsTests : IDisposable
             }, cancel);
     }
 
-    [Fact]
-    public async Task A_second_sweep_gets_its_share_of_the_slots_while_a_large_one_runs()
+    [Theory]
+    [InlineData(1, 0.35, 0.65)] // equal shares: half of the 3 slots each
+    [InlineData(2, 0.55, 0.80)] // sweep.priority = 2: two slots of three
+    public async Task A_second_sweep_gets_its_share_of_the_slots_while_a_large_one_runs(int priority, double low, double high)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var trainer = new SleepTrainer(TimeSpan.FromMilliseconds(300));
@@ -72,7 +75,7 @@ public sealed class ConcurrentSweepsTests : IDisposable
         var big = Sweep(Baselines("big", 120), seed, trainer, limit.Token);
         while (trainer.Ran.Count(r => r.Sweep == "big") < 6) await Task.Delay(50, limit.Token);
         var launched = DateTime.UtcNow;
-        var small = await Sweep(Baselines("small", 24), seed, trainer, limit.Token);
+        var small = await Sweep(Baselines("small", 24, priority), seed, trainer, limit.Token);
         Assert.False(big.IsCompleted, "the large sweep ended before the small one: nothing was shared");
         var bigSummary = await big;
         Assert.Equal(120, bigSummary.Finished);
@@ -86,7 +89,7 @@ public sealed class ConcurrentSweepsTests : IDisposable
         double Share(string sweep) => ran.Where(r => r.Sweep == sweep)
             .Sum(r => Math.Max(0, (Min(r.End, lastSmall) - Max(r.Start, firstSmall)).TotalSeconds));
         double smallShare = Share("small") / (Share("small") + Share("big"));
-        Assert.True(smallShare is > 0.35 and < 0.65, $"the small sweep had {smallShare:P0} of the slot-seconds while both ran");
+        Assert.True(smallShare > low && smallShare < high, $"the small sweep (priority {priority}) had {smallShare:P0} of the slot-seconds while both ran");
         // ... without slots going back and forth: a free slot asks one sweep, not both (asking both, as before FairShare,
         // shares the slots too, but every crossing offer comes back as "worker busy": some 45 requeues in this test).
         Assert.True(bigSummary.Requeued + small.Requeued <= 3, $"{bigSummary.Requeued} + {small.Requeued} trials requeued");

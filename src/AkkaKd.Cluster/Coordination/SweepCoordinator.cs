@@ -300,7 +300,7 @@ public sealed class SweepCoordinator : ReceiveActor
             : null;
         var self = MembershipWatch.InCluster(Context.System) ? NodeName(Self) : "local";
         return new SweepStatus(_sweep.SweepId, _sweep.Settings.Name, self, _ledger.Total, _ledger.Finished, _ledger.FinishedBefore,
-            _ledger.FailedTrials.Count, _ledger.InFlight, _ledger.Queued, !_ledger.IsOpen, _workerNodes, _minWorkers, Weight: 1,
+            _ledger.FailedTrials.Count, _ledger.InFlight, _ledger.Queued, !_ledger.IsOpen, _workerNodes, _minWorkers, _sweep.Settings.Priority,
             elapsed.TotalSeconds, eta, _cancelledBy);
     }
 
