@@ -93,6 +93,12 @@ public static class SweepCommand
             return ExitCodes.TrialsFailed;
         }
         var err = Console.Error;
+        if (outcome.Removed is { } removed)
+        {
+            err.WriteLine($"akkakd: {removed}; finished results are in {outcome.Plan.JournalPath}; " +
+                          $"continue with: akkakd sweep {a.File ?? ""} --out {outcome.OutDir} --resume");
+            return ExitCodes.TrialsFailed;
+        }
         if (outcome.Interrupted)
         {
             err.WriteLine($"akkakd: interrupted; finished results are in {outcome.Plan.JournalPath}; " +

@@ -8,6 +8,9 @@ using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Coordination;
 
+/// <summary>The sweep's node left the cluster before the sweep was done (downed after a partition, say).</summary>
+public sealed class NodeRemovedException(string message) : Exception(message);
+
 /// <summary>How to run a sweep from this node.</summary>
 public sealed record SweepRunOptions
 {
@@ -55,6 +58,14 @@ public static class SweepRunner
             if (options.Slots > 0) system.ActorOf(WorkerNode.Props(node, options.Slots, artifacts), WorkerNode.Name);
             var done = coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
             if (options.MinWorkers > 0) await TickWhileWaitingAsync(system, coordinator, options, done);
+            // A node that the cluster downs (cut off from the majority by a partition) ends: the sweep cannot go on here.
+            if (await Task.WhenAny(done, system.WhenTerminated) != done && !done.IsCompleted)
+            {
+                cancel.ThrowIfCancellationRequested();
+                throw new NodeRemovedException(CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason
+                    ? "this node was removed from the cluster (downed: cut off from the other nodes, or taken for dead)"
+                    : "this node's actor system stopped (see its log)");
+            }
             return await done;
         }
         finally
