@@ -20,7 +20,7 @@ public static class BenchCommand
     public sealed record Options(bool Json, bool Sweep, bool Scheduler, string Data, int Train, int Test, int[] Teacher,
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
-        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, bool Fairness = false);
+        double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, bool Fairness = false, bool Scale = false);
 
     public static Command Create()
     {
@@ -28,6 +28,7 @@ public static class BenchCommand
         var sweep = Opt.Flag("--sweep", "time a whole 12-trial sweep (wall time, peak RSS with GNU time, best accuracy), against --peer's loop if given");
         var scheduler = Opt.Flag("--scheduler", "measure the coordinator: worker nodes whose trainer returns at once (or sleeps --trial-seconds), the journal on");
         var fairness = Opt.Flag("--fairness", "two sweeps launched 10 s apart on --workers worker nodes (--slots each, trials of --trial-seconds, 1 s by default): each one's share of the slot-seconds over time");
+        var scale = Opt.Flag("--scale", "--workers worker nodes (use 32) and a sweep node: time for all to join, durable trials/s with --trials trials of --trial-seconds (2 s by default), time to requeue after killing a quarter of the nodes");
         var data = Opt.Text("--data", "SOURCE", "embedded:mnist10k or idx:IMAGES,LABELS", DataSource.EmbeddedMnist10k);
         var train = Opt.Int("--train", "N", "training rows", 8000, 1);
         var test = Opt.Int("--test", "N", "test rows (after the training rows)", 2000, 1);
@@ -55,7 +56,7 @@ public static class BenchCommand
         var command = new Command("bench",
             "Trains one teacher and one student and prints samples/s, seconds and test accuracy per phase; --sweep and --scheduler time a sweep and the coordinator instead.")
         {
-            json, sweep, scheduler, fairness, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
+            json, sweep, scheduler, fairness, scale, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
         };
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
@@ -63,7 +64,7 @@ public static class BenchCommand
             r.GetValue(temperature), r.GetValue(alpha), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(threads),
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
-            r.GetValue(studentLayers), r.GetValue(fairness))));
+            r.GetValue(studentLayers), r.GetValue(fairness), r.GetValue(scale))));
         return command;
     }
 
@@ -71,6 +72,7 @@ public static class BenchCommand
     {
         bool json = a.Json;
         if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json);
+        if (a.Scale) return await ScaleBench.RunAsync(a.Workers, a.Trials, a.TrialSeconds, json);
         if (a.Fairness) return await FairnessBench.RunAsync(a.Workers, a.Slots, a.TrialSeconds, json);
         if (a.Scheduler) return await SchedulerBench.RunAsync(a.Trials, a.Workers, a.Slots, a.TrialSeconds, json);
         var source = DataSource.TryParse(a.Data, out var err) ?? throw new UsageException("--data: " + err);

@@ -44,7 +44,7 @@ public sealed class RejoinTests : IDisposable
         Assert.Contains(second, File.ReadAllText(Path.Combine(outDir, "results.jsonl")));
 
         worker.Terminate();
-        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+        var wcode = await worker.WaitAsync(TimeSpan.FromSeconds(30)); Assert.True(wcode == 0, $"worker exit {wcode}:\n{worker.Out}\n{worker.Err}");
     }
 
     [Fact]

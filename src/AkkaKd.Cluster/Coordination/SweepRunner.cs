@@ -59,12 +59,15 @@ public static class SweepRunner
             var done = coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
             if (options.MinWorkers > 0) await TickWhileWaitingAsync(system, coordinator, options, done);
             // A node that the cluster downs (cut off from the majority by a partition) ends: the sweep cannot go on here.
-            if (await Task.WhenAny(done, system.WhenTerminated) != done && !done.IsCompleted)
+            if (await Task.WhenAny(done, system.WhenTerminated) != done)
             {
-                cancel.ThrowIfCancellationRequested();
-                throw new NodeRemovedException(CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason
-                    ? "this node was removed from the cluster (downed: cut off from the other nodes, or taken for dead)"
-                    : "this node's actor system stopped (see its log)");
+                bool downed = CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+                // Stopped by a signal (Akka's own handler may stop the system first): the cancellation ends the sweep.
+                if (!downed) await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+                if (!done.IsCompleted)
+                    throw new NodeRemovedException(downed
+                        ? "this node was removed from the cluster (downed: cut off from the other nodes, or taken for dead)"
+                        : "this node's actor system stopped (see its log)");
             }
             return await done;
         }
