@@ -11,7 +11,7 @@ namespace AkkaKd.Cluster.Workers;
 /// One per worker node, at /user/node: owns the node's TrialWorkers (one per slot) and tells them where the sweeps'
 /// coordinators are. It follows cluster membership: for every member with the coordinator role it looks up
 /// /user/coordinator (again every second until found, since a coordinator node may be up before its sweep starts),
-/// and tells the workers when a coordinator goes away. Every second it asks each coordinator how its sweep stands and
+/// and tells the workers when a coordinator goes away. Four times a second it asks each coordinator how its sweep stands and
 /// passes the answers on to its workers, which share their slots among the running sweeps (<see cref="FairShare"/>).
 /// </summary>
 public sealed class WorkerNode : ReceiveActor, IWithTimers
@@ -52,7 +52,10 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         {
             foreach (var (address, found) in _coordinators)
                 if (found is null) Context.ActorSelection(new RootActorPath(address) / "user" / CoordinatorName).Tell(new Identify(address));
-                else found.Tell(SweepStatusQuery.Instance);
+        });
+        Receive<PollShares>(_ =>
+        {
+            foreach (var c in _addressOf.Keys) c.Tell(SweepStatusQuery.Instance);
         });
         Receive<SweepStatus>(s =>
         {
@@ -104,6 +107,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("identify", Tick.Instance, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+        Timers.StartPeriodicTimer("shares", PollShares.Instance, SharesInterval);
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
@@ -133,6 +137,14 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _addressOf.Remove(coordinator);
         _sweeps.Remove(coordinator);
         foreach (var w in _workers) w.Tell(new CoordinatorGone(coordinator));
+    }
+
+    /// <summary>How often the node asks the coordinators how their sweeps stand (a free slot decides on this view).</summary>
+    public static readonly TimeSpan SharesInterval = TimeSpan.FromMilliseconds(250);
+
+    private sealed record PollShares
+    {
+        public static readonly PollShares Instance = new();
     }
 
     private sealed record Tick
