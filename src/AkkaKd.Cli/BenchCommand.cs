@@ -21,7 +21,7 @@ public static class BenchCommand
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
         double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3,
-        bool Dashboard = false, bool Search = false, int Configurations = 20);
+        bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false);
 
     public static Command Create()
     {
@@ -29,6 +29,8 @@ public static class BenchCommand
         var sweep = Opt.Flag("--sweep", "time a whole 12-trial sweep (wall time, peak RSS with GNU time, best accuracy), against --peer's loop if given");
         var dashboard = Opt.Flag("--dashboard", "measure the dashboard: journal fsync to browser event (p50, p95), a 10,000-trial sweep's first render, memory with 100,000 lines");
         var scheduler = Opt.Flag("--scheduler", "measure the coordinator: worker nodes whose trainer returns at once (or sleeps --trial-seconds), the journal on");
+        var fairness = Opt.Flag("--fairness", "two sweeps launched 10 s apart on --workers worker nodes (--slots each, trials of --trial-seconds, 1 s by default): each one's share of the slot-seconds over time");
+        var scale = Opt.Flag("--scale", "--workers worker nodes (use 32) and a sweep node: time for all to join, durable trials/s with --trials trials of --trial-seconds (2 s by default), time to requeue after killing a quarter of the nodes");
         var data = Opt.Text("--data", "SOURCE", "embedded:mnist10k or idx:IMAGES,LABELS", DataSource.EmbeddedMnist10k);
         var train = Opt.Int("--train", "N", "training rows (the first N)", 7000, 1);
         var val = Opt.Int("--val", "N", "validation rows (after the training rows; 0: none)", 1000, 0);
@@ -60,7 +62,7 @@ public static class BenchCommand
         var command = new Command("bench",
             "Trains one teacher and one student and prints samples/s, seconds and test accuracy per phase; --sweep and --scheduler time a sweep and the coordinator instead.")
         {
-            json, sweep, scheduler, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
+            json, sweep, scheduler, fairness, scale, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
             val, runs, dashboard, search, configurations,
         };
@@ -70,7 +72,7 @@ public static class BenchCommand
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
-            r.GetValue(configurations))));
+            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale))));
         return command;
     }
 
@@ -80,6 +82,8 @@ public static class BenchCommand
         if (a.Dashboard) return await AkkaKd.Dashboard.Bench.DashboardBench.RunAsync(Console.Out, json);
         if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json, a.Runs, a.Threads);
         if (a.Search) return await SearchBench.RunAsync(a);
+        if (a.Scale) return await ScaleBench.RunAsync(a.Workers, a.Trials, a.TrialSeconds, json);
+        if (a.Fairness) return await FairnessBench.RunAsync(a.Workers, a.Slots, a.TrialSeconds, json);
         if (a.Scheduler) return await SchedulerBench.RunAsync(a.Trials, a.Workers, a.Slots, a.TrialSeconds, json);
         var source = DataSource.TryParse(a.Data, out var err) ?? throw new UsageException("--data: " + err);
         int train = a.Train, test = a.Test;

@@ -15,8 +15,8 @@ public static class Program
     /// <summary>Every command, in the order help lists them: a new command is one more entry here.</summary>
     public static IReadOnlyList<Func<Command>> Commands { get; } =
     [
-        SweepCommand.Create, WorkerCommand.Create, LeaderboardCommand.Create, ReportCommand.Create, DashboardCommand.Create,
-        BenchCommand.Create, DataCommand,
+        SweepCommand.Create, WorkerCommand.Create, StatusCommand.Create, CancelCommand.Create, LeaderboardCommand.Create,
+        ReportCommand.Create, DashboardCommand.Create, BenchCommand.Create, DataCommand,
     ];
 
     public const string ExitCodesHelp = """
@@ -25,6 +25,7 @@ public static class Program
           1    some trials failed (the others are in the journal; sweep --resume retries them)
           2    usage, sweep-file, journal or output-folder error: one line naming it
           3    data error: a missing, truncated or corrupt data file, one line naming it
+          4    the sweep was cancelled (akkakd cancel); finished results kept, sweep --resume continues it
           130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; 129 by SIGHUP (results kept)
         """;
 
@@ -113,6 +114,11 @@ public static class Program
             return args.Length == 0 ? ExitCodes.Usage : code;
         }
         catch (UsageException e)
+        {
+            Console.Error.WriteLine($"akkakd: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (AkkaKd.Cluster.Node.VersionSkewException e)
         {
             Console.Error.WriteLine($"akkakd: {e.Message}");
             return ExitCodes.Usage;

@@ -19,7 +19,15 @@ public sealed class Signals : IDisposable
             {
                 ctx.Cancel = true;
                 Received ??= ctx.Signal;
-                _cancel.Cancel();
+                try
+                {
+                    _cancel.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The command ended while the signal was being handled (Cancel runs the command's callbacks, and
+                    // they can finish it and dispose of this before Cancel returns): nothing left to stop.
+                }
             }));
     }
 

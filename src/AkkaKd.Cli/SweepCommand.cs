@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AkkaKd.Cluster.Coordination;
+using AkkaKd.Cluster.Node;
 using AkkaKd.Reports;
 using AkkaKd.Sweep;
 
@@ -50,6 +51,16 @@ public static class SweepCommand
         return command;
     }
 
+    /// <summary>A wait that nothing could end is refused at once: no worker node can join a node without a port or seeds.</summary>
+    private static void RefuseEndlessWait(Options a, NodeOptions node)
+    {
+        if (node.Port > 0 || node.Seeds.Count > 0) return;
+        const string how = "launch into a lab cluster with --seeds URI, or make this node a seed with --port P";
+        if (a.Slots == 0) throw new UsageException($"--slots 0: this node runs no trials, and without --port or --seeds no worker node can join it ({how})");
+        if (a.MinWorkers > 0)
+            throw new UsageException($"--min-workers {a.MinWorkers}: without --port or --seeds no worker node can join this node ({how})");
+    }
+
     /// <summary>Maps the options to one library call (<see cref="SweepLauncher"/>) and its outcome to an exit code.</summary>
     public static async Task<int> RunAsync(Options a)
     {
@@ -63,6 +74,8 @@ public static class SweepCommand
         {
             throw new UsageException(e.Message);
         }
+        var node = a.Node.Read(null);
+        RefuseEndlessWait(a, node);
         var launch = new SweepLaunch
         {
             Settings = settings,
@@ -77,7 +90,7 @@ public static class SweepCommand
                 MinWorkers = a.MinWorkers,
                 Output = Console.Out,
                 Live = !a.Plain && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
-                Node = a.Node.Read(null),
+                Node = node,
             },
         };
         using var signals = new Signals();
@@ -94,6 +107,12 @@ public static class SweepCommand
             return ExitCodes.TrialsFailed;
         }
         var err = Console.Error;
+        if (outcome.Removed is { } removed)
+        {
+            err.WriteLine($"akkakd: {removed}; finished results are in {outcome.Plan.JournalPath}; " +
+                          $"continue with: akkakd sweep {a.File ?? ""} --out {outcome.OutDir} --resume");
+            return ExitCodes.TrialsFailed;
+        }
         if (outcome.Interrupted)
         {
             err.WriteLine($"akkakd: interrupted; finished results are in {outcome.Plan.JournalPath}; " +
@@ -101,6 +120,17 @@ public static class SweepCommand
             return signals.ExitCode;
         }
         if (outcome.Summary is not { } summary) return ExitCodes.Done; // nothing to do: the files were written
+        if (summary.DataError is { } dataError)
+        {
+            err.WriteLine($"akkakd: data error: {dataError}; finished results are in {outcome.Plan.JournalPath}");
+            return ExitCodes.Data;
+        }
+        if (summary.CancelledBy is { } by)
+        {
+            err.WriteLine($"akkakd: cancelled by {by}; finished results are in {outcome.Plan.JournalPath}; " +
+                          $"continue with: akkakd sweep {a.File ?? ""} --out {outcome.OutDir} --resume");
+            return ExitCodes.Cancelled;
+        }
         if (summary.Error is { } error) err.WriteLine($"akkakd: the sweep stopped: {error} (see {outcome.LogFile})");
         if (summary.ReportError is { } reportError) err.WriteLine($"akkakd: {reportError}");
         if (summary.FailedTrials.Length > 0)

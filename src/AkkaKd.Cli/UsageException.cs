@@ -10,6 +10,7 @@ public static class ExitCodes
     public const int TrialsFailed = 1;
     public const int Usage = 2;
     public const int Data = 3;
+    public const int Cancelled = 4;
     public const int Interrupted = 130;
     public const int HangUp = 129;
     public const int Terminated = 143;

@@ -29,6 +29,7 @@ public static partial class SweepFile
           leaderboard { top = 20 }
           max-trials = 10000
           threads-per-trial = 1
+          priority = 1
         }
         """;
 
@@ -71,6 +72,7 @@ public static partial class SweepFile
         ("sweep.leaderboard.top", Kind.PositiveInt),
         ("sweep.max-trials", Kind.PositiveInt),
         ("sweep.threads-per-trial", Kind.PositiveInt),
+        ("sweep.priority", Kind.PositiveInt),
     ];
 
     private static readonly Dictionary<string, Kind> Known = Schema.ToDictionary(s => s.Path, s => s.Kind);
@@ -268,7 +270,8 @@ public static partial class SweepFile
                 reader.WidthAxis("sweep.grid.width"), reader.IntList("sweep.grid.seeds", allowEmpty: false, min: 0)),
             Top: reader.PositiveInt("sweep.leaderboard.top"),
             MaxTrials: reader.PositiveInt("sweep.max-trials"),
-            ThreadsPerTrial: reader.IntIn("sweep.threads-per-trial", 1, 256));
+            ThreadsPerTrial: reader.IntIn("sweep.threads-per-trial", 1, 256),
+            Priority: reader.PositiveInt("sweep.priority"));
         var search = reader.Search(tRange, aRange);
         s = s with { Search = search == SearchSettings.Default ? null : search };
 

@@ -52,7 +52,8 @@ public sealed record SweepSettings(
     int Top,
     int MaxTrials,
     int ThreadsPerTrial = 1,
-    SearchSettings? Search = null)
+    SearchSettings? Search = null,
+    int Priority = 1)
 {
     /// <summary>The search block (today's grid when absent).</summary>
     public SearchSettings SearchOrDefault => Search ?? SearchSettings.Default;
@@ -92,6 +93,7 @@ public sealed record SweepSettings(
               leaderboard { top = {{I(Top)}} }
               max-trials = {{I(MaxTrials)}}
               threads-per-trial = {{I(ThreadsPerTrial)}}
+              priority = {{I(Priority)}}
             }
 
             """;

@@ -74,7 +74,7 @@ public sealed class ClusterProcessTests : IDisposable
     }
 
     /// <summary>Writes the embedded digits as IDX files into a folder; with <paramref name="alter"/>, one pixel differs.</summary>
-    private static void WriteIdx(string folder, bool alter)
+    internal static void WriteIdx(string folder, bool alter)
     {
         Directory.CreateDirectory(folder);
         foreach (var name in new[] { "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz" })

@@ -83,7 +83,7 @@ public sealed class HelpTests : IDisposable
         foreach (var name in new[] { "sweep", "worker", "leaderboard", "report", "bench", "data" })
             Assert.Matches($@"(?m)^\s+{name}\b", help);
         Assert.Contains("Exit codes:", help);
-        foreach (var exit in new[] { "0 ", "1 ", "2 ", "3 ", "130 " })
+        foreach (var exit in new[] { "0 ", "1 ", "2 ", "3 ", "4 ", "130 " })
             Assert.Matches($@"(?m)^\s+{exit}", help);
         Assert.Contains("143", help);
         Assert.Contains("--version", help);

@@ -221,7 +221,7 @@ public sealed class TlsClusterTests : IDisposable
         AssertNeverJoined(plain, plainLog, seedLog);
         AssertNeverJoined(bare, bareLog, seedLog);
         worker.Terminate();
-        Assert.Equal(0, await worker.WaitAsync(TimeSpan.FromSeconds(30)));
+        var wcode = await worker.WaitAsync(TimeSpan.FromSeconds(30)); Assert.True(wcode == 0, $"worker exit {wcode}:\n{worker.Out}\n{worker.Err}");
     }
 
     [Fact]

@@ -64,6 +64,15 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new TrialGaveUp("sweep1", trial.Id, "boom");
         yield return new WriteReport(summary);
         yield return new ReportWritten("sweep1", ["a.csv"]);
+        yield return summary with { CancelledBy = "alice@lab" };
+        yield return summary with { DataError = "every worker node (n1) refused the sweep's data: other pixels" };
+        yield return SweepStatusQuery.Instance;
+        yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 4, 1, 1, 2, 3, false, 3, 2, 1, 12.5, 30.25, null);
+        yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 0, 0, 0, 0, 10, true, 1, 2, 2, 1.5, null, "bob");
+        yield return NodeStatusQuery.Instance;
+        yield return new NodeStatus("127.0.0.1:4054", 4, 3, "0.1.0", 2);
+        yield return new CancelSweep("alice@lab");
+        yield return new SweepCancelled("sweep1", "tiny", 4, 10);
     }
 
     [Fact]

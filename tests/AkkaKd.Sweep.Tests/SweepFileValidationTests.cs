@@ -523,4 +523,14 @@ public sealed class SweepFileValidationTests : IDisposable
         Assert.Contains("sweep.seed", e.Message);
         Assert.Contains("object", e.Message);
     }
+
+    [Fact]
+    public void Priority_is_a_positive_weight_1_by_default_and_not_part_of_the_sweep_hash()
+    {
+        Assert.Equal(1, SweepFile.Parse("", "t.hocon").Priority);
+        var heavy = SweepFile.Parse("sweep.priority = 3", "t.hocon");
+        Assert.Equal(3, heavy.Priority);
+        Assert.Equal(SweepFile.Parse("", "t.hocon").Hash(), heavy.Hash());
+        Assert.Contains("sweep.priority", Fails("sweep.priority = 0", "sweep.priority"));
+    }
 }

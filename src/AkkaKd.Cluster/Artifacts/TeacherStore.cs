@@ -58,5 +58,9 @@ public sealed class TeacherStore(string? directory)
         return true;
     }
 
+    /// <summary>How many teachers are here: on disk when the store has a folder, else in memory.</summary>
+    public int Count => Directory is null ? _memory.Count
+        : System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "teacher-*.f32").Length : 0;
+
     private string PathOf(string hash) => Path.Combine(Directory!, $"teacher-{hash}.f32");
 }

@@ -34,6 +34,11 @@ public sealed class SweepCoordinator : ReceiveActor
     private TimeSpan? _firstAssignment;
     private SweepSummary? _summary;
     private bool _reportDone;
+    private int _workerNodes;
+    private int _writing; // results handed to the journal and not yet durable (or failed)
+    private string? _cancelledBy;
+    private readonly HashSet<string> _refusedBy = new(StringComparer.Ordinal); // worker nodes whose data differ
+    private string _refusal = "";
 
     public SweepCoordinator(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
         IActorRef? artifacts = null, int minWorkers = 0)
@@ -62,6 +67,8 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
         Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
         Receive<AwaitSweep>(_ => OnAwait());
+        Receive<SweepStatusQuery>(_ => Sender.Tell(Status()));
+        Receive<CancelSweep>(OnCancel);
         Receive<ReportWritten>(_ => AnswerWaiters());
         Receive<Status.Failure>(OnReportFailed);
     }
@@ -81,6 +88,7 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnWorkerNodesUp(MembershipWatch.WorkerNodesUp up)
     {
+        _workerNodes = up.Count;
         if (_ledger.IsOpen || up.Count < _minWorkers) return;
         _log.Info("{0} worker nodes up: starting", up.Count);
         _ledger.Open();
@@ -90,7 +98,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnRequestWork(IActorRef worker, string node)
     {
         if (_watched.Add(worker)) Context.Watch(worker);
-        if (_summary == null && _ledger.Request(worker) is { } work) Send(worker, work, node);
+        if (_summary == null && _cancelledBy == null && _ledger.Request(worker) is { } work) Send(worker, work, node);
         else worker.Tell(new NoWorkYet(_sweep.SweepId));
         Drain();
     }
@@ -122,7 +130,7 @@ public sealed class SweepCoordinator : ReceiveActor
     /// <summary>Hands work to idle workers, oldest first, while there is work they can take; then checks for the end.</summary>
     private void Dispatch()
     {
-        if (_summary == null)
+        if (_summary == null && _cancelledBy == null)
             foreach (var (worker, work) in _ledger.Dispatch()) Send(worker, work, NodeName(worker));
         CheckDone();
     }
@@ -136,10 +144,16 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnCompleted(TrialCompleted c)
     {
+        if (_cancelledBy != null)
+        {
+            _log.Info("trial {0} from {1} discarded: the sweep was cancelled", c.Result.Id, c.Result.Node);
+            return;
+        }
         if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
         if (_ledger.Completed(c.Result))
         {
             var result = c.Result;
+            _writing++;
             var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
             (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
                     ? (object)new ResultDurable(result, rung != null)
@@ -152,6 +166,7 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnDurable(ResultDurable d)
     {
+        _writing--;
         _ledger.Durable(d.Result);
         if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAccuracy);
@@ -161,6 +176,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnJournalFailed(JournalFailed f)
     {
         _log.Error("journal write failed: {0}", f.Error);
+        _writing--;
         _ledger.JournalFailed(f.TrialId, f.Error);
         Dispatch();
     }
@@ -176,6 +192,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnReturned(WorkReturned r)
     {
         _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
+        if (r.Reason == ReturnReason.DataMismatch && _refusedBy.Add(r.Node)) _refusal = r.Detail;
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
     }
@@ -223,6 +240,25 @@ public sealed class SweepCoordinator : ReceiveActor
     private void CheckDone()
     {
         Drain();
+        if (_cancelledBy != null && _writing == 0 && _summary == null)
+        {
+            // Cancelled: what is durable stays in the journal; no end-of-sweep files (as for an interrupted sweep).
+            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with { CancelledBy = _cancelledBy };
+            _log.Warning("sweep {0} cancelled by {1}: {2} finished", _sweep.SweepId, _cancelledBy, _summary.Finished);
+            AnswerWaiters();
+            return;
+        }
+        if (_summary == null && _workerNodes > 0 && _refusedBy.Count >= _workerNodes && _ledger.InFlight == 0 && _writing == 0)
+        {
+            // Every worker node refused the data: nothing could ever run. Say so rather than wait.
+            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with
+            {
+                DataError = $"every worker node ({string.Join(", ", _refusedBy)}) refused the sweep's data: {_refusal}",
+            };
+            _log.Error("sweep {0}: {1}", _sweep.SweepId, _summary.DataError);
+            AnswerWaiters();
+            return;
+        }
         if (_summary != null || !_ledger.IsDone) return;
         _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment);
         _log.Info("sweep {0} done: {1} finished, {2} failed, {3} duplicates discarded, {4} requeued", _sweep.SweepId,
@@ -249,6 +285,28 @@ public sealed class SweepCoordinator : ReceiveActor
         _reportDone = true;
         foreach (var w in _waiters) w.Tell(_summary!);
         _waiters.Clear();
+    }
+
+    private void OnCancel(CancelSweep c)
+    {
+        _cancelledBy ??= c.By;
+        Sender.Tell(new SweepCancelled(_sweep.SweepId, _sweep.Settings.Name, _ledger.Finished, _ledger.Total));
+        foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
+        CheckDone();
+    }
+
+    private SweepStatus Status()
+    {
+        var elapsed = _clock.Elapsed;
+        int thisRun = _ledger.Finished - _ledger.FinishedBefore;
+        int left = _ledger.Total - _ledger.Finished - _ledger.FailedTrials.Count;
+        double? eta = thisRun > 0 && _firstAssignment is { } first && left >= 0
+            ? (elapsed - first).TotalSeconds / thisRun * left
+            : null;
+        var self = MembershipWatch.InCluster(Context.System) ? NodeName(Self) : "local";
+        return new SweepStatus(_sweep.SweepId, _sweep.Settings.Name, self, _ledger.Total, _ledger.Finished, _ledger.FinishedBefore,
+            _ledger.FailedTrials.Count, _ledger.InFlight, _ledger.Queued, !_ledger.IsOpen, _workerNodes, _minWorkers, _sweep.Settings.Priority,
+            elapsed.TotalSeconds, eta, _cancelledBy);
     }
 
     private sealed record ResultDurable(TrialResult Result, bool Rung = false);

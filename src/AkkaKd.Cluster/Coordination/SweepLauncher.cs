@@ -42,6 +42,9 @@ public sealed record SweepLaunch
 /// </summary>
 public sealed record SweepOutcome(SweepPlan Plan, SweepSummary? Summary, IReadOnlyList<string> Files, bool Interrupted)
 {
+    /// <summary>Why the sweep's node left the cluster before the sweep was done (downed after a partition), or null.</summary>
+    public string? Removed { get; init; }
+
     public string OutDir => Plan.OutDir;
     public string LogFile => Path.Combine(Plan.OutDir, "akkakd.log");
 }
@@ -90,6 +93,10 @@ public static class SweepLauncher
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 return new SweepOutcome(plan, null, [], Interrupted: true);
+            }
+            catch (NodeRemovedException e)
+            {
+                return new SweepOutcome(plan, null, [], Interrupted: true) { Removed = e.Message };
             }
         }
     }

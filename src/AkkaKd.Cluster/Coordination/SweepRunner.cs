@@ -8,6 +8,9 @@ using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Coordination;
 
+/// <summary>The sweep's node left the cluster before the sweep was done (downed after a partition, say).</summary>
+public sealed class NodeRemovedException(string message) : Exception(message);
+
 /// <summary>How to run a sweep from this node.</summary>
 public sealed record SweepRunOptions
 {
@@ -36,7 +39,10 @@ public static class SweepRunner
         CancellationToken cancel = default)
     {
         var roles = options.Slots > 0 ? new[] { WorkerNode.CoordinatorRole, WorkerNode.WorkerRole } : [WorkerNode.CoordinatorRole];
-        var system = await NodeBootstrap.StartAsync(options.Node with { Roles = roles }, options.JoinTimeout, cancel);
+        var ticker = new WaitTicker(options.Output);
+        var system = await NodeBootstrap.StartAsync(options.Node with { Roles = roles, Notices = options.Output }, options.JoinTimeout, cancel,
+            () => ticker.Tick("sweep: ", () => $"the cluster at {string.Join(", ", options.Node.Seeds)} to accept this node " +
+                                               $"(gives up after {WaitTicker.Format(options.JoinTimeout)})"));
         try
         {
             var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(Path.Combine(plan.OutDir, "artifacts")),
@@ -50,11 +56,49 @@ public static class SweepRunner
             var coordinator = system.ActorOf(SweepCoordinator.Props(sweep, plan.Ledger<IActorRef>(teacher), plan.Journal,
                 reporter, artifacts, options.MinWorkers), Roles.CoordinatorName);
             if (options.Slots > 0) system.ActorOf(WorkerNode.Props(node, options.Slots, artifacts), WorkerNode.Name);
-            return await coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
+            var done = coordinator.Ask<SweepSummary>(AwaitSweep.Instance, Timeout.InfiniteTimeSpan, cancel);
+            if (options.MinWorkers > 0) await TickWhileWaitingAsync(system, coordinator, options, done);
+            // A node that the cluster downs (cut off from the majority by a partition) ends: the sweep cannot go on here.
+            if (await Task.WhenAny(done, system.WhenTerminated) != done)
+            {
+                bool downed = CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+                // Stopped by a signal (Akka's own handler may stop the system first): the cancellation ends the sweep.
+                if (!downed) await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+                if (!done.IsCompleted)
+                    throw new NodeRemovedException(downed
+                        ? "this node was removed from the cluster (downed: cut off from the other nodes, or taken for dead)"
+                        : "this node's actor system stopped (see its log)");
+            }
+            return await done;
         }
         finally
         {
             await NodeBootstrap.ShutdownQuietlyAsync(system);
+        }
+    }
+
+    /// <summary>While the coordinator holds the first trial for --min-workers, a line every few seconds says so.</summary>
+    private static async Task TickWhileWaitingAsync(ActorSystem system, IActorRef coordinator, SweepRunOptions options, Task done)
+    {
+        var ticker = new WaitTicker(options.Output);
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        var hint = options.Node.Seeds.Count == 0
+            ? $"; this node is the seed: workers join with --seeds {self} (workers already up in a lab cluster stay in theirs: launch into it with --seeds)"
+            : "";
+        while (!done.IsCompleted)
+        {
+            SweepStatus status;
+            try
+            {
+                status = await coordinator.Ask<SweepStatus>(SweepStatusQuery.Instance, TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return; // the node is going down: the summary (or the cancellation) says why
+            }
+            if (!status.Waiting) return;
+            ticker.Tick("sweep: ", () => $"{status.MinWorkers} worker nodes to join ({status.WorkerNodes} up){hint}");
+            await Task.WhenAny(done, Task.Delay(250));
         }
     }
 }

@@ -17,7 +17,8 @@ public sealed record AwaitSweep : IAkkaKdMessage
 /// How a sweep ended. Error: why it stopped before its work was done (the journal could not be written), else null.
 /// How a sweep ended. Seconds: since the coordinator started; WorkSeconds: from the first assignment to the last
 /// result (without the wait for worker nodes). ReportError: the end-of-sweep files could not be written (one line naming
-/// the file and the cause), null when they were.
+/// the file and the cause), null when they were. CancelledBy: who cancelled the sweep (`akkakd cancel`), else null.
+/// DataError: every worker node refused the sweep's data (their copy differs), else null.
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -30,7 +31,9 @@ public sealed record SweepSummary(
     double Seconds,
     double WorkSeconds,
     string? Error = null,
-    string? ReportError = null) : IAkkaKdMessage
+    string? ReportError = null,
+    string? CancelledBy = null,
+    string? DataError = null) : IAkkaKdMessage
 {
     /// <summary>The summary of a ledger that is done, timed from the coordinator's start and its first assignment.</summary>
     public static SweepSummary Of(string sweepId, WorkLedger<IActorRef> ledger, TimeSpan elapsed, TimeSpan? firstAssignment) =>

@@ -23,6 +23,8 @@ public sealed record NodeOptions
     public string? TlsCertificate { get; init; }
     public string? TlsPassword { get; init; }
     public string? TlsCa { get; init; }
+    /// <summary>Where the node says what an operator should know (a node of another version refused); null: the log only.</summary>
+    public TextWriter? Notices { get; init; }
 }
 
 /// <summary>Starts an akkakd ActorSystem as a member of an Akka.Cluster.</summary>
@@ -57,6 +59,7 @@ public static class NodeBootstrap
             akka.remote.dot-netty.tcp.enable-ssl = {{(ssl ? "on" : "off")}}
             akka.cluster.roles = [{{string.Join(", ", o.Roles.Select(Q))}}]
             akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(Q))}}]
+            akka.cluster.app-version = {{Q(AkkaKdVersion.Current)}}
             akkakd.log-file = {{Q(o.LogFile ?? "")}}
             """;
         return ConfigurationFactory.ParseString(top).WithFallback(config);
@@ -68,8 +71,11 @@ public static class NodeBootstrap
 
     /// <summary>
     /// Creates the system and waits until the cluster has accepted this node (joining itself when there are no seeds).
+    /// <paramref name="joinTimeout"/> may be <see cref="Timeout.InfiniteTimeSpan"/> (a long-lived worker waits for its
+    /// cluster); <paramref name="waiting"/> is called while it waits (e.g. a <see cref="WaitTicker"/>).
     /// </summary>
-    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default)
+    public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default,
+        Action? waiting = null)
     {
         var config = BuildConfig(o);
         var tls = NodeTls.Files(config);
@@ -77,6 +83,7 @@ public static class NodeBootstrap
         var system = ActorSystem.Create(NodeOptions.SystemName,
             tls == null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, NodeTls.SslSetup(tls)));
         var cluster = Akka.Cluster.Cluster.Get(system);
+        system.ActorOf(VersionGuard.Props(o.Notices), "version-guard");
         if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
         // Joined: the cluster accepted this node (Joining, WeaklyUp or Up). Waiting for Up would need convergence, which
         // a dead node blocks until it is downed; work is pulled, so a joining node can take trials already.
@@ -89,6 +96,7 @@ public static class NodeBootstrap
                 // Akka stops a node whose own TLS handshake fails, among other fatal errors: no point waiting.
                 if (system.WhenTerminated.IsCompleted)
                     throw new TimeoutException($"the node stopped while joining ({CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "see its log"})");
+                waiting?.Invoke();
                 try
                 {
                     await Task.Delay(20, limit.Token);
@@ -103,6 +111,12 @@ public static class NodeBootstrap
         {
             await system.Terminate();
             throw;
+        }
+        // The welcome gossip that made this node a member named the others, and their versions.
+        if (VersionGuard.Refusal(cluster.State, cluster.SelfUniqueAddress) is { } refusal)
+        {
+            await ShutdownQuietlyAsync(system);
+            throw new VersionSkewException($"refused by the cluster at {string.Join(", ", o.Seeds)}: {refusal}");
         }
         return system;
     }

@@ -25,6 +25,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private readonly HashSet<string> _refusedSweeps = new(StringComparer.Ordinal);
     private CancellationTokenSource? _cancel;
     private Current? _current;
+    private IReadOnlyList<SweepShare<IActorRef>> _shares = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -50,11 +51,29 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void AskForWork()
     {
-        foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
+        if (FairPick() is { } pick) pick.Tell(new RequestWork(Self, _node.Node));
+        else foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
+    }
+
+    /// <summary>With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null.</summary>
+    private IActorRef? FairPick() =>
+        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)))?.Key;
+
+    /// <summary>The slot moves from one sweep to another: the view until the next one from the node says so too.</summary>
+    private void Moved(IActorRef from, IActorRef to) => _shares = _shares
+        .Select(s => s.Key.Equals(to) ? s with { Running = s.Running + 1 } : s.Key.Equals(from) ? s with { Running = Math.Max(0, s.Running - 1) } : s)
+        .ToArray();
+
+    /// <summary>The work in hand (null: none); the node counts its busy slots.</summary>
+    private void SetCurrent(Current? current)
+    {
+        if ((_current is null) != (current is null)) Context.Parent.Tell(new WorkerNode.SlotBusy(current is not null));
+        _current = current;
     }
 
     private void Common()
     {
+        Receive<WorkerNode.Shares>(s => _shares = s.Sweeps);
         Receive<CoordinatorUp>(c =>
         {
             if (_coordinators.Contains(c.Coordinator)) return;
@@ -69,7 +88,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
                 _cancel?.Cancel();
                 _cancel = null;
-                _current = null;
+                SetCurrent(null);
                 Become(Idle);
             }
         });
@@ -79,7 +98,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             {
                 _cancel?.Cancel();
                 cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.Work, _node.Node, ReturnReason.NodeLeaving));
-                _current = null;
+                SetCurrent(null);
             }
             Sender.Tell(WorkHandedBack.Instance);
             Become(Leaving);
@@ -93,7 +112,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         {
             if (Refused(a.Sweep.SweepId, a.Work)) return;
             Timers.Cancel("retry");
-            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
+            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
             var teacher = a.Teacher;
             if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
             {
@@ -112,7 +131,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         {
             if (Refused(a.Sweep.SweepId, a.Work)) return;
             Timers.Cancel("retry");
-            _current = new Current(Sender, a.Sweep.SweepId, a.Work);
+            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
             Become(Busy);
             var self = Self;
             var coordinator = Sender;
@@ -203,14 +222,27 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Sends the outcome to the coordinator that gave the work. A result or failure doubles as the request for more
-    /// work from that coordinator (one message less per trial); the other coordinators are asked.
+    /// work from that coordinator (one message less per trial); the other coordinators are asked. With several sweeps
+    /// running, the slot asks only the one <see cref="FairShare"/> picks: a result for another sweep is then told
+    /// without a sender, which a coordinator does not take as a request.
     /// </summary>
     private void Finish(IAkkaKdMessage outcome)
     {
         var cur = _current!;
         if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
-        _current = null;
+        SetCurrent(null);
         _cancel = null;
+        var pick = outcome is TrialCompleted ? FairPick() : null;
+        if (pick != null)
+        {
+            bool elsewhere = !pick.Equals(cur.Coordinator);
+            cur.Coordinator.Tell(outcome, elsewhere ? ActorRefs.NoSender : Self);
+            Become(Idle);
+            if (!elsewhere) return;
+            Moved(cur.Coordinator, pick);
+            pick.Tell(new RequestWork(Self, _node.Node));
+            return;
+        }
         cur.Coordinator.Tell(outcome);
         bool asksForMore = outcome is not WorkReturned;
         if (outcome is WorkReturned { Reason: ReturnReason.DataMismatch })

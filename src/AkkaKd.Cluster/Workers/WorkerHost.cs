@@ -12,9 +12,9 @@ namespace AkkaKd.Cluster.Workers;
 public static class WorkerHost
 {
     public static async Task<ActorSystem> StartAsync(NodeOptions options, int slots, string cacheDir, TimeSpan joinTimeout,
-        ITrialTrainer? trainer = null, CancellationToken cancel = default)
+        ITrialTrainer? trainer = null, CancellationToken cancel = default, Action? waiting = null)
     {
-        var system = await NodeBootstrap.StartAsync(options with { Roles = [WorkerNode.WorkerRole] }, joinTimeout, cancel);
+        var system = await NodeBootstrap.StartAsync(options with { Roles = [WorkerNode.WorkerRole] }, joinTimeout, cancel, waiting);
         var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(cacheDir), trainer);
         var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
         var workers = system.ActorOf(WorkerNode.Props(node, slots, artifacts), WorkerNode.Name);
@@ -43,9 +43,13 @@ public sealed record WorkerServeOptions
     /// <summary>Where teacher artifacts are cached on disk between sweeps.</summary>
     public required string CacheDir { get; init; }
 
-    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long to wait for the cluster: forever by default (a lab's workers start in any order and outlive every sweep;
+    /// the wait says so every few seconds).
+    /// </summary>
+    public TimeSpan JoinTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
-    /// <summary>Where the node says that it joined, rejoins or left (one line each).</summary>
+    /// <summary>Where the node says that it waits, joined, rejoins or left (one line each).</summary>
     public TextWriter Output { get; init; } = Console.Out;
 
     public ITrialTrainer? Trainer { get; init; }
@@ -66,10 +70,12 @@ public static class WorkerService
         while (!cancel.IsCancellationRequested)
         {
             ActorSystem system;
+            var ticker = new WaitTicker(o.Output);
             Console.SetOut(TextWriter.Null); // a node that Akka stops while it joins speaks on standard out too (akka.net#5246)
             try
             {
-                system = await WorkerHost.StartAsync(o.Node, o.Slots, o.CacheDir, o.JoinTimeout, o.Trainer, cancel);
+                system = await WorkerHost.StartAsync(o.Node with { Notices = o.Output }, o.Slots, o.CacheDir, o.JoinTimeout, o.Trainer, cancel,
+                    () => ticker.Tick("worker: ", () => WaitingFor(o.Node)));
             }
             finally
             {
@@ -95,4 +101,9 @@ public static class WorkerService
         }
         o.Output.WriteLine("worker: left the cluster");
     }
+
+    /// <summary>What a worker that has not joined waits for, in Akka's terms: the first seed forms the cluster.</summary>
+    public static string WaitingFor(NodeOptions node) =>
+        $"a seed of the cluster to answer ({string.Join(", ", node.Seeds)}); " +
+        $"the cluster forms when its first seed, {node.Seeds.FirstOrDefault()}, is up";
 }

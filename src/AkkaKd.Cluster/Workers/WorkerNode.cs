@@ -11,7 +11,8 @@ namespace AkkaKd.Cluster.Workers;
 /// One per worker node, at /user/node: owns the node's TrialWorkers (one per slot) and tells them where the sweeps'
 /// coordinators are. It follows cluster membership: for every member with the coordinator role it looks up
 /// /user/coordinator (again every second until found, since a coordinator node may be up before its sweep starts),
-/// and tells the workers when a coordinator goes away.
+/// and tells the workers when a coordinator goes away. Four times a second it asks each coordinator how its sweep stands and
+/// passes the answers on to its workers, which share their slots among the running sweeps (<see cref="FairShare"/>).
 /// </summary>
 public sealed class WorkerNode : ReceiveActor, IWithTimers
 {
@@ -24,11 +25,21 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly Dictionary<Address, IActorRef?> _coordinators = [];
     private readonly Dictionary<IActorRef, Address> _addressOf = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IActorRef, SweepStatus> _sweeps = [];
+    private readonly HashSet<IActorRef> _busy = [];
+    private readonly NodeServices _node;
+
+    /// <summary>To the node's workers: the running sweeps, as their coordinators last said.</summary>
+    public sealed record Shares(IReadOnlyList<SweepShare<IActorRef>> Sweeps);
+
+    /// <summary>From a worker to its node: it holds work now (or no longer).</summary>
+    public sealed record SlotBusy(bool Busy);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public WorkerNode(NodeServices node, int slots, IActorRef artifacts)
     {
+        _node = node;
         for (int i = 0; i < slots; i++) _workers.Add(Context.ActorOf(TrialWorker.Props(node, artifacts), $"worker-{i + 1}"));
 
         Receive<ClusterEvent.CurrentClusterState>(s =>
@@ -42,6 +53,24 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             foreach (var (address, found) in _coordinators)
                 if (found is null) Context.ActorSelection(new RootActorPath(address) / "user" / CoordinatorName).Tell(new Identify(address));
         });
+        Receive<PollShares>(_ =>
+        {
+            foreach (var c in _addressOf.Keys) c.Tell(SweepStatusQuery.Instance);
+        });
+        Receive<SweepStatus>(s =>
+        {
+            if (!_addressOf.ContainsKey(Sender)) return;
+            _sweeps[Sender] = s;
+            var shares = _sweeps.Select(kv => new SweepShare<IActorRef>(kv.Key, kv.Value.Running, kv.Value.HasWork, kv.Value.Weight, kv.Value.Seconds)).ToArray();
+            foreach (var w in _workers) w.Tell(new Shares(shares));
+        });
+        Receive<SlotBusy>(b =>
+        {
+            if (b.Busy) _busy.Add(Sender);
+            else _busy.Remove(Sender);
+        });
+        Receive<NodeStatusQuery>(_ => Sender.Tell(new NodeStatus(_node.Node, _workers.Count, _busy.Count, AkkaKdVersion.Current,
+            _node.Teachers.Count)));
         Receive<ActorIdentity>(id =>
         {
             if (id.Subject is null || id.MessageId is not Address address || !_coordinators.ContainsKey(address)) return;
@@ -56,6 +85,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t =>
         {
+            _sweeps.Remove(t.ActorRef);
             if (!_addressOf.Remove(t.ActorRef, out var address)) return;
             if (_coordinators.ContainsKey(address)) _coordinators[address] = null; // the sweep ended; its node may start another
             foreach (var w in _workers) w.Tell(new CoordinatorGone(t.ActorRef));
@@ -77,6 +107,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("identify", Tick.Instance, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+        Timers.StartPeriodicTimer("shares", PollShares.Instance, SharesInterval);
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
@@ -104,7 +135,16 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         _log.Info("coordinator node {0} {1}", address, why);
         if (coordinator is null) return;
         _addressOf.Remove(coordinator);
+        _sweeps.Remove(coordinator);
         foreach (var w in _workers) w.Tell(new CoordinatorGone(coordinator));
+    }
+
+    /// <summary>How often the node asks the coordinators how their sweeps stand (a free slot decides on this view).</summary>
+    public static readonly TimeSpan SharesInterval = TimeSpan.FromMilliseconds(250);
+
+    private sealed record PollShares
+    {
+        public static readonly PollShares Instance = new();
     }
 
     private sealed record Tick

@@ -1,0 +1,56 @@
+namespace AkkaKd.Cluster.Messages;
+
+// Between `akkakd status` / `akkakd cancel`, the launcher's wait, the worker nodes' fair share and the nodes of a
+// cluster: what a sweep's coordinator (/user/coordinator) and a worker node (/user/node) say about themselves.
+
+/// <summary>Ask a sweep's coordinator how its sweep stands; it answers <see cref="SweepStatus"/>.</summary>
+public sealed record SweepStatusQuery : IAkkaKdMessage
+{
+    public static readonly SweepStatusQuery Instance = new();
+}
+
+/// <summary>
+/// A running sweep, as its coordinator sees it. Finished counts results in the journal (FinishedBefore of them from an
+/// earlier run); Running: trials (or the teacher) in workers' hands; Queued: trials that could be handed out now or
+/// later. Waiting: the coordinator holds the first trial until MinWorkers worker nodes are up. Weight: its share of
+/// the slots relative to other running sweeps (sweep.priority, 1 by default). EtaSeconds: null until a result came in.
+/// </summary>
+public sealed record SweepStatus(
+    string SweepId,
+    string Name,
+    string Node,
+    int Total,
+    int Finished,
+    int FinishedBefore,
+    int Failed,
+    int Running,
+    int Queued,
+    bool Waiting,
+    int WorkerNodes,
+    int MinWorkers,
+    int Weight,
+    double Seconds,
+    double? EtaSeconds,
+    string? CancelledBy) : IAkkaKdMessage
+{
+    /// <summary>Work that a free slot could take from this sweep now (none while it waits or is cancelled).</summary>
+    public bool HasWork => !Waiting && CancelledBy is null && Queued > 0;
+}
+
+/// <summary>Ask a worker node (/user/node) about itself; it answers <see cref="NodeStatus"/>.</summary>
+public sealed record NodeStatusQuery : IAkkaKdMessage
+{
+    public static readonly NodeStatusQuery Instance = new();
+}
+
+/// <summary>A worker node: its slots, how many are busy, its akkakd version and the teachers in its cache.</summary>
+public sealed record NodeStatus(string Node, int Slots, int Busy, string Version, int CachedTeachers) : IAkkaKdMessage;
+
+/// <summary>
+/// To a sweep's coordinator: stop the sweep (`akkakd cancel`). Its trials in hand are dropped cluster-wide, results
+/// being written are kept, and the launcher ends (exit code 4); the journal keeps what finished, for --resume.
+/// </summary>
+public sealed record CancelSweep(string By) : IAkkaKdMessage;
+
+/// <summary>The coordinator took the cancel; its launcher is ending.</summary>
+public sealed record SweepCancelled(string SweepId, string Name, int Finished, int Total) : IAkkaKdMessage;
