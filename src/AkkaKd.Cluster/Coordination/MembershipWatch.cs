@@ -71,6 +71,14 @@ public sealed class MembershipWatch : ReceiveActor
 
     public static bool InCluster(ActorSystem system) => ((ExtendedActorSystem)system).Provider is ClusterActorRefProvider;
 
+    /// <summary>"host:port" of the node an actor lives on (this node's for a local ref), or "local" outside a cluster.</summary>
+    public static string NodeName(ActorSystem system, IActorRef actor)
+    {
+        var a = actor.Path.Address;
+        if (a.Host is null && InCluster(system)) a = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return a.Host is null ? "local" : $"{a.Host}:{a.Port}";
+    }
+
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,

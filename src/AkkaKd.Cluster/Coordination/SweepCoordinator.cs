@@ -17,39 +17,30 @@ public sealed class SweepCoordinator : ReceiveActor
 {
     /// <summary>A trial that fails this many times (not counting workers that died or gave it back) is given up.</summary>
     public const int MaxAttempts = WorkLedger<IActorRef>.DefaultMaxAttempts;
-
     private readonly SweepContext _sweep;
-    private readonly SweepContext _workerSweep;
+    private readonly Assignments _assignments;
     private readonly WorkLedger<IActorRef> _ledger;
     private readonly Journal _journal;
-    private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
     private readonly IActorRef _reporter;
-    private readonly IActorRef? _artifacts;
-    private IActorRef _intake = ActorRefs.Nobody;
+    private readonly IActorRef _intake;
     private readonly int _minWorkers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HashSet<IActorRef> _watched = [];
-    private readonly List<IActorRef> _waiters = [];
     private TimeSpan? _firstAssignment;
     private SweepSummary? _summary;
-    private bool _reportDone;
-    private int _workerNodes;
-    private int _writing; // results handed to the journal and not yet durable (or failed)
-    private string? _cancelledBy;
-    private readonly HashSet<string> _refusedBy = new(StringComparer.Ordinal); // worker nodes whose data differ
-    private string _refusal = "";
+    private readonly TaskCompletionSource<SweepSummary> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SweepStop _stop = new();
 
     public SweepCoordinator(SweepContext sweep, WorkLedger<IActorRef> ledger, Journal journal, IActorRef reporter,
         IActorRef? artifacts = null, int minWorkers = 0)
     {
         _sweep = sweep;
-        // What travels with every assignment: the settings without the grid, which can be large.
-        _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
+        _assignments = new Assignments(sweep, artifacts);
         _ledger = ledger;
         _journal = journal;
         _reporter = reporter;
-        _artifacts = artifacts;
+        _intake = Context.ActorOf(TeacherIntake.Props(journal, artifacts), "teacher-intake");
         _minWorkers = minWorkers;
 
         Receive<RequestWork>(r => OnRequestWork(r.Worker, r.Node));
@@ -66,10 +57,11 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<Terminated>(t => Lost(w => w.Equals(t.ActorRef), "worker stopped"));
         Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
         Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
-        Receive<AwaitSweep>(_ => OnAwait());
-        Receive<SweepStatusQuery>(_ => Sender.Tell(Status()));
+        Receive<AwaitSweep>(_ => _done.Task.PipeTo(Sender)); // answered once the sweep is over and its files written
+        Receive<SweepStatusQuery>(_ => Sender.Tell(SweepStatus.Of(_sweep, NodeName(Self), _ledger, _stop, _minWorkers, _clock.Elapsed,
+            _firstAssignment)));
         Receive<CancelSweep>(OnCancel);
-        Receive<ReportWritten>(_ => AnswerWaiters());
+        Receive<ReportWritten>(_ => _done.TrySetResult(_summary!));
         Receive<Status.Failure>(OnReportFailed);
     }
 
@@ -81,14 +73,13 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _ledger.Total, _ledger.FinishedBefore);
         if (MembershipWatch.InCluster(Context.System)) Context.ActorOf(MembershipWatch.Props(Self), "membership");
-        _intake = Context.ActorOf(TeacherIntake.Props(_journal, _artifacts), "teacher-intake");
         if (_minWorkers <= 0) _ledger.Open();
         CheckDone();
     }
 
     private void OnWorkerNodesUp(MembershipWatch.WorkerNodesUp up)
     {
-        _workerNodes = up.Count;
+        _stop.WorkerNodes = up.Count;
         if (_ledger.IsOpen || up.Count < _minWorkers) return;
         _log.Info("{0} worker nodes up: starting", up.Count);
         _ledger.Open();
@@ -98,7 +89,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnRequestWork(IActorRef worker, string node)
     {
         if (_watched.Add(worker)) Context.Watch(worker);
-        if (_summary == null && _cancelledBy == null && _ledger.Request(worker) is { } work) Send(worker, work, node);
+        if (_summary == null && !_stop.Cancelled && _ledger.Request(worker) is { } work) Send(worker, work, node);
         else worker.Tell(new NoWorkYet(_sweep.SweepId));
         Drain();
     }
@@ -113,16 +104,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Send(IActorRef worker, WorkItem work, string node)
     {
         _firstAssignment ??= _clock.Elapsed;
-        IAkkaKdMessage assignment = work switch
-        {
-            TeacherWork t => new TeacherAssignment(_workerSweep, t),
-            TrialWork { NeedsTeacher: false } t => new TrialAssignment(_workerSweep, t, null, null),
-            TrialWork t => new TrialAssignment(_workerSweep, t, _ledger.Teacher, _artifacts),
-            _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
-        };
-        if (assignment is TrialAssignment { Work.Checkpoint: { } checkpoint } a && _checkpoints.TryGetValue(checkpoint, out var source))
-            assignment = a with { CheckpointSource = source };
-        worker.Tell(assignment);
+        worker.Tell(_assignments.For(work, _ledger.Teacher));
         _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
@@ -130,30 +112,20 @@ public sealed class SweepCoordinator : ReceiveActor
     /// <summary>Hands work to idle workers, oldest first, while there is work they can take; then checks for the end.</summary>
     private void Dispatch()
     {
-        if (_summary == null && _cancelledBy == null)
+        if (_summary == null && !_stop.Cancelled)
             foreach (var (worker, work) in _ledger.Dispatch()) Send(worker, work, NodeName(worker));
         CheckDone();
     }
 
-    private string NodeName(IActorRef worker)
-    {
-        var a = worker.Path.Address;
-        if (a.Host is null && MembershipWatch.InCluster(Context.System)) a = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-        return a.Host is null ? "local" : $"{a.Host}:{a.Port}";
-    }
+    private string NodeName(IActorRef worker) => MembershipWatch.NodeName(Context.System, worker);
 
     private void OnCompleted(TrialCompleted c)
     {
-        if (_cancelledBy != null)
-        {
-            _log.Info("trial {0} from {1} discarded: the sweep was cancelled", c.Result.Id, c.Result.Node);
-            return;
-        }
-        if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
+        if (_stop.Cancelled) return; // discarded: the sweep was cancelled
+        _assignments.Remember(c);
         if (_ledger.Completed(c.Result))
         {
             var result = c.Result;
-            _writing++;
             var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
             (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
                     ? (object)new ResultDurable(result, rung != null)
@@ -166,7 +138,6 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void OnDurable(ResultDurable d)
     {
-        _writing--;
         _ledger.Durable(d.Result);
         if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAccuracy);
@@ -176,7 +147,6 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnJournalFailed(JournalFailed f)
     {
         _log.Error("journal write failed: {0}", f.Error);
-        _writing--;
         _ledger.JournalFailed(f.TrialId, f.Error);
         Dispatch();
     }
@@ -192,7 +162,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnReturned(WorkReturned r)
     {
         _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
-        if (r.Reason == ReturnReason.DataMismatch && _refusedBy.Add(r.Node)) _refusal = r.Detail;
+        if (r.Reason == ReturnReason.DataMismatch) _stop.RefusedData(r.Node, r.Detail);
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
     }
@@ -240,26 +210,18 @@ public sealed class SweepCoordinator : ReceiveActor
     private void CheckDone()
     {
         Drain();
-        if (_cancelledBy != null && _writing == 0 && _summary == null)
+        if (_summary != null) return;
+        // Cancelled (once nothing is being written) or refused by every worker node: what is durable stays in the
+        // journal, and no end-of-sweep files are written (as for an interrupted sweep).
+        var dataError = _stop.DataError(_ledger.InFlight, _ledger.Writing);
+        if ((_stop.Cancelled && !_ledger.Writing) || dataError != null)
         {
-            // Cancelled: what is durable stays in the journal; no end-of-sweep files (as for an interrupted sweep).
-            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with { CancelledBy = _cancelledBy };
-            _log.Warning("sweep {0} cancelled by {1}: {2} finished", _sweep.SweepId, _cancelledBy, _summary.Finished);
-            AnswerWaiters();
+            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with { CancelledBy = _stop.CancelledBy, DataError = dataError };
+            _log.Warning("sweep {0} ends early: {1}", _sweep.SweepId, dataError ?? "cancelled by " + _stop.CancelledBy);
+            _done.TrySetResult(_summary!);
             return;
         }
-        if (_summary == null && _workerNodes > 0 && _refusedBy.Count >= _workerNodes && _ledger.InFlight == 0 && _writing == 0)
-        {
-            // Every worker node refused the data: nothing could ever run. Say so rather than wait.
-            _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment) with
-            {
-                DataError = $"every worker node ({string.Join(", ", _refusedBy)}) refused the sweep's data: {_refusal}",
-            };
-            _log.Error("sweep {0}: {1}", _sweep.SweepId, _summary.DataError);
-            AnswerWaiters();
-            return;
-        }
-        if (_summary != null || !_ledger.IsDone) return;
+        if (!_ledger.IsDone) return;
         _summary = SweepSummary.Of(_sweep.SweepId, _ledger, _clock.Elapsed, _firstAssignment);
         _log.Info("sweep {0} done: {1} finished, {2} failed, {3} duplicates discarded, {4} requeued", _sweep.SweepId,
             _summary.Finished, _summary.FailedTrials.Length, _summary.Duplicates, _summary.Requeued);
@@ -271,42 +233,15 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Error(f.Cause, "the report failed");
         _summary = _summary! with { ReportError = f.Cause.Message };
-        AnswerWaiters();
-    }
-
-    private void OnAwait()
-    {
-        if (_summary != null && _reportDone) Sender.Tell(_summary);
-        else _waiters.Add(Sender);
-    }
-
-    private void AnswerWaiters()
-    {
-        _reportDone = true;
-        foreach (var w in _waiters) w.Tell(_summary!);
-        _waiters.Clear();
+        _done.TrySetResult(_summary!);
     }
 
     private void OnCancel(CancelSweep c)
     {
-        _cancelledBy ??= c.By;
+        _stop.Cancel(c.By);
         Sender.Tell(new SweepCancelled(_sweep.SweepId, _sweep.Settings.Name, _ledger.Finished, _ledger.Total));
         foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
         CheckDone();
-    }
-
-    private SweepStatus Status()
-    {
-        var elapsed = _clock.Elapsed;
-        int thisRun = _ledger.Finished - _ledger.FinishedBefore;
-        int left = _ledger.Total - _ledger.Finished - _ledger.FailedTrials.Count;
-        double? eta = thisRun > 0 && _firstAssignment is { } first && left >= 0
-            ? (elapsed - first).TotalSeconds / thisRun * left
-            : null;
-        var self = MembershipWatch.InCluster(Context.System) ? NodeName(Self) : "local";
-        return new SweepStatus(_sweep.SweepId, _sweep.Settings.Name, self, _ledger.Total, _ledger.Finished, _ledger.FinishedBefore,
-            _ledger.FailedTrials.Count, _ledger.InFlight, _ledger.Queued, !_ledger.IsOpen, _workerNodes, _minWorkers, _sweep.Settings.Priority,
-            elapsed.TotalSeconds, eta, _cancelledBy);
     }
 
     private sealed record ResultDurable(TrialResult Result, bool Rung = false);

@@ -1,3 +1,6 @@
+using Akka.Actor;
+using AkkaKd.Sweep.Work;
+
 namespace AkkaKd.Cluster.Messages;
 
 // Between `akkakd status` / `akkakd cancel`, the launcher's wait, the worker nodes' fair share and the nodes of a
@@ -35,6 +38,18 @@ public sealed record SweepStatus(
 {
     /// <summary>Work that a free slot could take from this sweep now (none while it waits or is cancelled).</summary>
     public bool HasWork => !Waiting && CancelledBy is null && Queued > 0;
+
+    /// <summary>How a coordinator's ledger stands, with its ETA from the pace of this run's finished trials.</summary>
+    public static SweepStatus Of(SweepContext sweep, string node, WorkLedger<IActorRef> ledger, SweepStop stop, int minWorkers,
+        TimeSpan elapsed, TimeSpan? firstAssignment)
+    {
+        int thisRun = ledger.Finished - ledger.FinishedBefore;
+        int left = ledger.Total - ledger.Finished - ledger.FailedTrials.Count;
+        double? eta = thisRun > 0 && firstAssignment is { } first && left >= 0 ? (elapsed - first).TotalSeconds / thisRun * left : null;
+        return new SweepStatus(sweep.SweepId, sweep.Settings.Name, node, ledger.Total, ledger.Finished, ledger.FinishedBefore,
+            ledger.FailedTrials.Count, ledger.InFlight, ledger.Queued, !ledger.IsOpen, stop.WorkerNodes, minWorkers, sweep.Settings.Priority,
+            elapsed.TotalSeconds, eta, stop.CancelledBy);
+    }
 }
 
 /// <summary>Ask a worker node (/user/node) about itself; it answers <see cref="NodeStatus"/>.</summary>

@@ -82,13 +82,13 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     public TeacherRecord? Teacher => _teacher.Record;
     public int InFlight => _inFlight.Count + (_teacher.Leased ? 1 : 0);
     public int Queued => _queued.Count;
+    public bool Writing => _committing.Count > 0; // results handed to the journal and not yet durable
 
     /// <summary>Why the sweep ended early (the journal kept failing), or null.</summary>
     public string? Error { get; private set; }
 
     /// <summary>Over: stopped with an error, or nothing queued, running or being made durable and the policy is done.</summary>
-    public bool IsDone => Error != null ||
-                          (_queued.Count == 0 && _inFlight.Count == 0 && _committing.Count == 0 && !_teacher.Busy && _policy.Exhausted);
+    public bool IsDone => Error != null || (_queued.Count == 0 && _inFlight.Count == 0 && !Writing && !_teacher.Busy && _policy.Exhausted);
 
     /// <summary>Work is handed out only once the ledger is open (the coordinator opens it when enough workers are up).</summary>
     public void Open() => _open = true;
