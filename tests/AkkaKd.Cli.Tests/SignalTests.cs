@@ -10,7 +10,7 @@ public sealed class SignalTests : IDisposable
 {
     private readonly string _dir = Akkakd.TempDir();
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
-    private static readonly string Sweep = Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 30");
+    private static readonly string Sweep = Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 100");
 
     private static int TrialLines(string journal) =>
         File.Exists(journal) ? File.ReadAllLines(journal).Count(l => l.Contains("\"type\":\"trial\"")) : 0;

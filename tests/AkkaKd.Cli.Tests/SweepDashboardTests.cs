@@ -11,7 +11,8 @@ public sealed class SweepDashboardTests : IDisposable
     public async Task A_sweep_with_dashboard_prints_its_url_and_serves_its_own_journal_while_it_runs()
     {
         var file = Path.Combine(_dir, "dash.hocon");
-        File.WriteAllText(file, Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 30"));
+        // Trials long enough (several seconds each on a quiet machine) that the page is read while the sweep runs.
+        File.WriteAllText(file, Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 300"));
         var outDir = Path.Combine(_dir, "out");
         using var p = Akkakd.Start(_dir, "sweep", file, "--out", outDir, "--plain", "--dashboard", "0");
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
