@@ -48,4 +48,13 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
                 $"{source} on node {Node} has fingerprint {nd.Data.Fingerprint[..12]}, the sweep's is {expectedFingerprint[..Math.Min(12, expectedFingerprint.Length)]}");
         return nd;
     }
+
+    /// <summary>The teacher artifact a distilled trial needs (already in this node's store); null for a baseline.</summary>
+    public TeacherArtifact? TeacherFor(Trial trial, TeacherRecord? record, NodeData data)
+    {
+        if (trial.IsBaseline) return null;
+        var rec = record ?? throw new InvalidOperationException("a distilled trial without a teacher");
+        var logits = Teachers.TryGet(rec.Hash) ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {Node}");
+        return new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAccuracy, rec.Params, rec.TrainSeconds, 0);
+    }
 }

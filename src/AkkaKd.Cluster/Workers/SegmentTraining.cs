@@ -20,14 +20,7 @@ public static class SegmentTraining
         var trial = work.Trial;
         var data = node.Data(s.Data, sweep.DataFingerprint);
         Blas.EnsureThreads(s.ThreadsPerTrial);
-        TeacherArtifact? teacher = null;
-        if (!trial.IsBaseline)
-        {
-            var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
-            var logits = node.Teachers.TryGet(rec.Hash)
-                         ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
-            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAccuracy, rec.Params, rec.TrainSeconds, 0);
-        }
+        var teacher = node.TeacherFor(trial, teacherRecord, data);
         var spec = s.StudentSpec(trial);
         // Validation rows rank the configurations at every rung (never the test rows).
         var validation = data.Validation;

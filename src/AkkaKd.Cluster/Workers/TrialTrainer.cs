@@ -68,14 +68,7 @@ public sealed class DistillationTrainer : ITrialTrainer
         var s = sweep.Settings;
         var data = node.Data(s.Data, sweep.DataFingerprint);
         Blas.EnsureThreads(s.ThreadsPerTrial);
-        TeacherArtifact? teacher = null;
-        if (!trial.IsBaseline)
-        {
-            var rec = teacherRecord ?? throw new InvalidOperationException("a distilled trial without a teacher");
-            var logits = node.Teachers.TryGet(rec.Hash)
-                         ?? throw new InvalidOperationException($"teacher {rec.Hash[..12]} is not on node {node.Node}");
-            teacher = new TeacherArtifact(logits, data.Train.Rows, data.Data.Classes, rec.TestAccuracy, rec.Params, rec.TrainSeconds, 0);
-        }
+        var teacher = node.TeacherFor(trial, teacherRecord, data);
         var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
             teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
         // Not yet journalled as status "diverged" (issue 14): the trial fails for good at once (training it again gives
