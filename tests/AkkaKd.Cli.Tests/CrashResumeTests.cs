@@ -12,7 +12,7 @@ public sealed class CrashResumeTests : IDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
     // Long enough trials (student epochs 30) that the kill always lands mid-sweep, even on a fast quiet machine.
-    private static readonly string Sweep = Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 30");
+    private static readonly string Sweep = Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 300");
 
     private static List<string> TrialLines(string journal) =>
         File.ReadAllLines(journal).Where(l => l.Contains("\"type\":\"trial\"")).ToList();
