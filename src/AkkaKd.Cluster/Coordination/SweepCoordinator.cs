@@ -15,8 +15,6 @@ namespace AkkaKd.Cluster.Coordination;
 /// </summary>
 public sealed class SweepCoordinator : ReceiveActor
 {
-    /// <summary>A trial that fails this many times (not counting workers that died or gave it back) is given up.</summary>
-    public const int MaxAttempts = WorkLedger<IActorRef>.DefaultMaxAttempts;
     private readonly SweepContext _sweep;
     private readonly Assignments _assignments;
     private readonly WorkLedger<IActorRef> _ledger;
@@ -104,7 +102,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Send(IActorRef worker, WorkItem work, string node)
     {
         _firstAssignment ??= _clock.Elapsed;
-        worker.Tell(_assignments.For(work, _ledger.Teacher));
+        worker.Tell(_assignments.For(worker, work, _ledger.Teacher));
         _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
@@ -163,6 +161,7 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
         if (r.Reason == ReturnReason.DataMismatch) _stop.RefusedData(r.Node, r.Detail);
+        _assignments.Returned(Sender, r);
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
     }

@@ -26,6 +26,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private CancellationTokenSource? _cancel;
     private Current? _current;
     private IReadOnlyList<SweepShare<IActorRef>> _shares = [];
+    private readonly Dictionary<string, (IActorRef Coordinator, SweepContext Context)> _sweeps = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -47,6 +48,21 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     {
         _cancel?.Cancel();
         _thread?.Dispose();
+    }
+
+    /// <summary>A sweep's first assignment to this slot carries its settings: kept for the assignments that follow.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is IAssignment { Sweep: { } sweep }) _sweeps[sweep.SweepId] = (Sender, sweep);
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>The settings of the assignment's sweep; without them (this slot restarted) the work goes back for them.</summary>
+    private SweepContext? SweepOf(IAssignment a)
+    {
+        if (_sweeps.TryGetValue(a.SweepId, out var known)) return known.Context;
+        Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.SweepUnknown));
+        return null;
     }
 
     private void AskForWork()
@@ -83,6 +99,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<CoordinatorGone>(g =>
         {
             _coordinators.Remove(g.Coordinator);
+            foreach (var gone in _sweeps.Where(kv => kv.Value.Coordinator.Equals(g.Coordinator)).Select(kv => kv.Key).ToList()) _sweeps.Remove(gone);
             if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
             {
                 _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
@@ -110,32 +127,30 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Common();
         Receive<TrialAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
             Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
+            SetCurrent(new Current(Sender, a.SweepId, a.Work));
             var teacher = a.Teacher;
             if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
             {
                 if (a.ArtifactSource is null)
                 {
-                    Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
+                    Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
                     return;
                 }
                 _artifacts.Tell(new EnsureArtifact(teacher.Hash, a.ArtifactSource));
-                Become(() => Fetching(a));
+                Become(() => Fetching(a, sweep));
                 return;
             }
-            StartTrial(a);
+            StartTrial(a, sweep);
         });
         Receive<TeacherAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
             Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
+            SetCurrent(new Current(Sender, a.SweepId, a.Work));
             Become(Busy);
-            var self = Self;
             var coordinator = Sender;
-            var sweep = a.Sweep;
             var workId = a.Work.Id;
             Start(ct => new TeacherTrained(sweep.SweepId,
                 _node.Trainer.TrainTeacher(_node, sweep,
@@ -146,12 +161,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<Retry>(_ => AskForWork());
     }
 
-    private void Fetching(TrialAssignment a)
+    private void Fetching(TrialAssignment a, SweepContext sweep)
     {
         Common();
-        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a));
+        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a, sweep));
         Receive<ArtifactUnavailable>(u => u.Hash == a.Teacher!.Hash,
-            u => Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
+            u => Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
         BusyReplies();
     }
 
@@ -168,8 +183,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Leaving()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
         Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
         ReceiveAny(_ => { });
     }
@@ -177,8 +192,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
     private void BusyReplies()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
         Receive<NoWorkYet>(_ => { });
         Receive<Retry>(_ => { });
     }
@@ -191,7 +206,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     }
 
     /// <summary>A segment continuing a checkpoint this node lacks fetches it first; unavailable, it trains again to that rung.</summary>
-    private void StartTrial(TrialAssignment a)
+    private void StartTrial(TrialAssignment a, SweepContext sweep)
     {
         if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && _node.Teachers.TryGet(cp) is null)
         {
@@ -199,20 +214,19 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             Become(() =>
             {
                 Common();
-                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a));
-                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a));
+                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a, sweep));
+                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a, sweep));
                 BusyReplies();
             });
             return;
         }
-        Train(a);
+        Train(a, sweep);
     }
 
-    private void Train(TrialAssignment a)
+    private void Train(TrialAssignment a, SweepContext sweep)
     {
         Become(Busy);
         var coordinator = _current!.Coordinator;
-        var sweep = a.Sweep;
         var trial = a.Trial;
         var hub = _artifacts;
         Start(ct => new TrialCompleted(sweep.SweepId,

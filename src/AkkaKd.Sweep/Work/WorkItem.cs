@@ -52,4 +52,7 @@ public enum ReturnReason
 
     /// <summary>The sweep's coordinator is gone.</summary>
     CoordinatorGone,
+
+    /// <summary>The worker did not have the sweep's settings (an assignment without them, after a restart): send them.</summary>
+    SweepUnknown,
 }
