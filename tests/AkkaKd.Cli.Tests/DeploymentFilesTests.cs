@@ -298,6 +298,30 @@ public sealed partial class DeploymentFilesTests
         Assert.True(bash.ExitCode == 0, "bash -n: " + err);
     }
 
+    // --- cluster/akkakd-worker.service ---
+
+    [Fact]
+    public void The_systemd_unit_runs_a_worker_that_systemd_stops_with_SIGTERM_and_time_to_leave()
+    {
+        var unit = Read("cluster/akkakd-worker.service");
+        string Key(string key)
+        {
+            var m = Regex.Match(unit, $@"(?m)^{key}=(.*)$");
+            Assert.True(m.Success, $"cluster/akkakd-worker.service has no {key}=");
+            return m.Groups[1].Value.Trim();
+        }
+        var exec = Key("ExecStart").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("/akkakd", exec[0]);
+        Assert.Equal("worker", exec[1]);
+        AssertAccepted(Flags(string.Join(' ', exec)), WorkerFlags, "cluster/akkakd-worker.service, ExecStart");
+        var env = Regex.Matches(unit, @"(?m)^Environment=(\w+)=(.*)$").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim());
+        foreach (var seed in env["AKKAKD_SEEDS"].Split(',')) Assert.Equal("akka.tcp", new Uri(seed).Scheme);
+        Assert.True(env.ContainsKey("AKKAKD_HOST") || exec.Contains("--host"), "the unit names no address for the worker");
+        Assert.Equal("SIGTERM", Key("KillSignal"));
+        Assert.True(int.Parse(Key("TimeoutStopSec")) >= 15, "TimeoutStopSec under 15 s");
+        Assert.Equal("on-failure", Key("Restart"));
+    }
+
     // --- cluster/Dockerfile ---
 
     [Fact]
