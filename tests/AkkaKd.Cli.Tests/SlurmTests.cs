@@ -6,7 +6,8 @@ namespace AkkaKd.Cli.Tests;
 /// <summary>
 /// cluster/slurm/akkakd.sbatch under a real Slurm: the test starts a Slurm of one node of its own (munged, slurmctld and
 /// slurmd with a key, config, state and logs in a temporary folder, through cluster/slurm/single-host.sh), submits the
-/// script with a small sweep, waits for the job, and checks the journal; the daemons are stopped whatever happens.
+/// script with a small sweep, waits for the job, and checks the journal; then cancels a long sweep mid-way (scancel) and
+/// checks that it ended as a signalled sweep does, its results kept. The daemons are stopped whatever happens.
 /// Needs Debian's slurm-wlm and munge and root (slurmd), as .ci/run provides: without them the test fails and says so.
 /// </summary>
 public sealed class SlurmTests : IDisposable
@@ -77,6 +78,34 @@ public sealed class SlurmTests : IDisposable
             // The worker ran all of the node's CPUs as slots, and was stopped with SIGTERM (it left the cluster), not killed.
             Assert.Contains($"worker akka.tcp://akkakd@{node}:{port}: 2 slots, joined", workers);
             Assert.Contains("worker: left the cluster", workers);
+
+            // scancel mid-sweep, once the first trial is in (11 trials of 200 epochs on 2 slots are left, so it lands
+            // mid-sweep even on a fast machine): Slurm's SIGTERM ends the sweep with 143, what finished stays in the
+            // journal, and the job output says how to resume.
+            var slowFile = Path.Combine(_dir, "slow.hocon");
+            File.WriteAllText(slowFile, Sweeps.Twelve.Replace("student { epochs = 6", "student { epochs = 200"));
+            var slowOut = Path.Combine(_dir, "slow");
+            var slowEnv = new Dictionary<string, string>(jobEnv) { ["AKKAKD_PORT"] = Akkakd.FreePort().ToString(), ["AKKAKD_OUT"] = slowOut };
+            submit = Run("sbatch", ["--parsable", "--nodes=1", $"--chdir={_dir}", $"--output={_dir}/job-%j.out",
+                Path.Combine(Root, "cluster", "slurm", "akkakd.sbatch"), slowFile], slowEnv, TimeSpan.FromSeconds(30));
+            Assert.True(submit.Code == 0, $"sbatch exit {submit.Code}:\n{submit.Out}{submit.Err}");
+            var slowJob = submit.Out.Trim().Split(';')[0];
+            var slowJournal = Path.Combine(slowOut, "results.jsonl");
+            var deadline = DateTime.UtcNow + JobLimit;
+            while (!File.Exists(slowJournal) || LabClusterTests.Trials(slowJournal).Count < 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"job {slowJob}: no trial in the journal after {JobLimit.TotalMinutes:0} min\n{Logs(slurm)}");
+                await Task.Delay(200);
+            }
+            var cancel = Run("scancel", [slowJob], env, TimeSpan.FromSeconds(30));
+            Assert.True(cancel.Code == 0, $"scancel exit {cancel.Code}: {cancel.Err}");
+            (state, exit) = await WaitForJob(slowJob, env);
+            var slowOutput = File.ReadAllText(Path.Combine(_dir, $"job-{slowJob}.out"));
+            Assert.True(state == "CANCELLED" && exit == "143:0", $"job {slowJob}: {state}, exit {exit}\n{slowOutput}");
+            var kept = LabClusterTests.Trials(slowJournal).Count;
+            Assert.InRange(kept, 1, 11);
+            Assert.Contains("--resume", slowOutput);
+            Assert.Contains("sweep exit code 143", slowOutput);
         }
         finally
         {
