@@ -56,8 +56,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     }
 
     /// <summary>With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null.</summary>
-    private IActorRef? FairPick() =>
-        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)))?.Key;
+    /// Leaving: the coordinator whose trial this slot has just finished (its view still counts that trial).
+    private IActorRef? FairPick(IActorRef? leaving = null) =>
+        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)), leaving)?.Key;
 
     /// <summary>The slot moves from one sweep to another: the view until the next one from the node says so too.</summary>
     private void Moved(IActorRef from, IActorRef to) => _shares = _shares
@@ -232,7 +233,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
         SetCurrent(null);
         _cancel = null;
-        var pick = outcome is TrialCompleted ? FairPick() : null;
+        var pick = outcome is TrialCompleted ? FairPick(cur.Coordinator) : null;
         if (pick != null)
         {
             bool elsewhere = !pick.Equals(cur.Coordinator);
