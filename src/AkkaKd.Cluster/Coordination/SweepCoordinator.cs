@@ -241,6 +241,10 @@ public sealed class SweepCoordinator : ReceiveActor
         _stop.Cancel(c.By);
         Sender.Tell(new SweepCancelled(_sweep.SweepId, _sweep.Settings.Name, _ledger.Finished, _ledger.Total));
         foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
+        // Every worker that ever asked (those holding this sweep's work among them) stops this sweep's work now, rather
+        // than when this node has left; a worker holding another sweep's work ignores it.
+        var drop = new DropWork(_sweep.SweepId, "cancelled by " + c.By);
+        foreach (var w in _watched) w.Tell(drop);
         CheckDone();
     }
 
