@@ -74,7 +74,7 @@ public static class BenchCommand
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
-            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) ?? prioritiesDefault)));
+            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault)));
         return command;
     }
 
