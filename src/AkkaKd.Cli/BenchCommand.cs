@@ -21,7 +21,7 @@ public static class BenchCommand
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
         double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3,
-        bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false);
+        bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false, int[]? Priorities = null);
 
     public static Command Create()
     {
@@ -59,12 +59,14 @@ public static class BenchCommand
         var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
         var search = Opt.Flag("--search", "one search space (Sobol, --configurations x 3 seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
         var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn", 20, 1);
+        int[] prioritiesDefault = [1, 1];
+        var priorities = Opt.Ints("--priorities", "P,P", "--fairness: the sweep.priority of the first and the second sweep", prioritiesDefault);
         var command = new Command("bench",
             "Trains one teacher and one student and prints samples/s, seconds and test accuracy per phase; --sweep and --scheduler time a sweep and the coordinator instead.")
         {
             json, sweep, scheduler, fairness, scale, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
-            val, runs, dashboard, search, configurations,
+            val, runs, dashboard, search, configurations, priorities,
         };
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
             r.GetValue(train), r.GetValue(test), r.GetValue(teacher) ?? teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
@@ -72,7 +74,7 @@ public static class BenchCommand
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
-            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale))));
+            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault)));
         return command;
     }
 
@@ -83,7 +85,7 @@ public static class BenchCommand
         if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json, a.Runs, a.Threads);
         if (a.Search) return await SearchBench.RunAsync(a);
         if (a.Scale) return await ScaleBench.RunAsync(a.Workers, a.Trials, a.TrialSeconds, json);
-        if (a.Fairness) return await FairnessBench.RunAsync(a.Workers, a.Slots, a.TrialSeconds, json);
+        if (a.Fairness) return await FairnessBench.RunAsync(a.Workers, a.Slots, a.TrialSeconds, json, a.Priorities ?? [1, 1]);
         if (a.Scheduler) return await SchedulerBench.RunAsync(a.Trials, a.Workers, a.Slots, a.TrialSeconds, json);
         var source = DataSource.TryParse(a.Data, out var err) ?? throw new UsageException("--data: " + err);
         int train = a.Train, test = a.Test;

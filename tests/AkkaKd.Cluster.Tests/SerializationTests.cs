@@ -45,6 +45,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new WorkReturned("sweep1", new TeacherWork("key"), "node1", ReturnReason.DataMismatch, "other pixels");
         yield return new CoordinatorUp(TestActor);
         yield return new CoordinatorGone(TestActor);
+        yield return new DropWork("sweep1", "cancelled by someone@host");
         yield return ReturnWork.Instance;
         yield return WorkHandedBack.Instance;
         yield return new FetchChunk(teacher.Hash, 3);

@@ -123,11 +123,10 @@ public sealed class SweepCoordinator : ReceiveActor
         _assignments.Remember(c);
         if (_ledger.Completed(c.Result))
         {
-            var result = c.Result;
-            var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
-            (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(result, rung != null)
-                    : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
+            var rung = _ledger.RungLine(c.Result); // a scheduler's rung result: a rung line, not yet the trial's
+            (rung is null ? _journal.AppendAsync(c.Result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
+                    ? (object)new ResultDurable(c.Result, rung != null)
+                    : new JournalFailed(c.Result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
                 TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         }
         else _log.Info("trial {0}: duplicate result from {1} discarded", c.Result.Id, c.Result.Node);
@@ -240,6 +239,8 @@ public sealed class SweepCoordinator : ReceiveActor
         _stop.Cancel(c.By);
         Sender.Tell(new SweepCancelled(_sweep.SweepId, _sweep.Settings.Name, _ledger.Finished, _ledger.Total));
         foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
+        // Every worker that ever asked drops this sweep's work now, not once this node has left (others ignore it).
+        foreach (var w in _watched) w.Tell(new DropWork(_sweep.SweepId, "cancelled by " + c.By));
         CheckDone();
     }
 

@@ -85,6 +85,12 @@ public sealed record CoordinatorUp(IActorRef Coordinator) : IAkkaKdMessage;
 /// <summary>To a node's workers: this coordinator is gone (its sweep ended, or its node left).</summary>
 public sealed record CoordinatorGone(IActorRef Coordinator) : IAkkaKdMessage;
 
+/// <summary>
+/// From a coordinator to a worker that holds its work: stop it now (the sweep was cancelled). The worker cancels the
+/// trial's token (the trainer checks it per batch), sends nothing back for it, and its slot takes other work at once.
+/// </summary>
+public sealed record DropWork(string SweepId, string Reason) : IAkkaKdMessage;
+
 /// <summary>To a worker: give back the work in hand (the node is leaving), then answer <see cref="WorkHandedBack"/>.</summary>
 public sealed record ReturnWork : IAkkaKdMessage
 {

@@ -72,8 +72,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     }
 
     /// <summary>With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null.</summary>
-    private IActorRef? FairPick() =>
-        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)))?.Key;
+    /// Leaving: the coordinator whose trial this slot has just finished (its view still counts that trial).
+    private IActorRef? FairPick(IActorRef? leaving = null) =>
+        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)), leaving, Random.Shared.NextDouble())?.Key;
 
     /// <summary>The slot moves from one sweep to another: the view until the next one from the node says so too.</summary>
     private void Moved(IActorRef from, IActorRef to) => _shares = _shares
@@ -109,6 +110,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 Become(Idle);
             }
         });
+        Receive<DropWork>(OnDrop);
+        Receive<Done>(d => d.Token != _cancel, d => _log.Info("{0}: dropped work stopped ({1})", d.WorkId, d.Message.GetType().Name));
         Receive<ReturnWork>(_ =>
         {
             if (_current is { } cur)
@@ -120,6 +123,19 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             Sender.Tell(WorkHandedBack.Instance);
             Become(Leaving);
         });
+    }
+
+    /// <summary>The sweep of the work in hand was cancelled: stop training it now, and ask the other sweeps for work.</summary>
+    private void OnDrop(DropWork d)
+    {
+        _coordinators.Remove(Sender); // its sweep is over
+        if (_current is not { } cur || !cur.Coordinator.Equals(Sender) || cur.SweepId != d.SweepId) return;
+        _log.Info("{0}: dropped ({1})", cur.Work.Id, d.Reason);
+        _cancel?.Cancel();
+        _cancel = null;
+        SetCurrent(null);
+        Become(Idle);
+        AskForWork();
     }
 
     private void Idle()
@@ -246,7 +262,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
         SetCurrent(null);
         _cancel = null;
-        var pick = outcome is TrialCompleted ? FairPick() : null;
+        var pick = outcome is TrialCompleted ? FairPick(cur.Coordinator) : null;
         if (pick != null)
         {
             bool elsewhere = !pick.Equals(cur.Coordinator);
@@ -310,7 +326,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             {
                 outcome = Fail($"{e.GetType().Name}: {e.Message}");
             }
-            self.Tell(new Done(outcome, cancel));
+            self.Tell(new Done(outcome, cancel, cur.Work.Id));
         });
     }
 
@@ -321,5 +337,5 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         public static readonly Retry Instance = new();
     }
 
-    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token);
+    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token, string WorkId);
 }
