@@ -76,16 +76,15 @@ public static class SweepLimits
     }
 
     /// <summary>The teacher and the widest student (the largest models of the sweep).</summary>
-    private static Model[] Models(SweepSettings s, long features)
-    {
-        long[] Sizes(IEnumerable<int> hidden) => [features, .. hidden.Select(h => (long)h), AssumedClasses];
-        int widest = s.Grid.Width.Max();
-        return
-        [
-            new Model("sweep.teacher.hidden", "the teacher", Sizes(s.Teacher.Hidden), s.Teacher.Batch),
-            new Model("sweep.grid.width", $"a student of width {widest:N0}", Sizes(s.Student.Hidden(widest)), s.Student.Batch),
-        ];
-    }
+    private static Model[] Models(SweepSettings s, long features) => [Teacher(s, features), Student(s, features, s.Grid.Width.Max())];
+
+    private static long[] Sizes(long features, IEnumerable<int> hidden) => [features, .. hidden.Select(h => (long)h), AssumedClasses];
+
+    private static Model Teacher(SweepSettings s, long features) =>
+        new("sweep.teacher.hidden", "the teacher", Sizes(features, s.Teacher.Hidden), s.Teacher.Batch);
+
+    private static Model Student(SweepSettings s, long features, int width) =>
+        new("sweep.grid.width", $"a student of width {width:N0}", Sizes(features, s.Student.Hidden(width)), s.Student.Batch);
 
     private static void Arrays(string origin, Model m, long features)
     {
@@ -100,28 +99,46 @@ public static class SweepLimits
 
     /// <summary>
     /// Whether a node with <paramref name="availableBytes"/> of memory can run the sweep <paramref name="slots"/> trials at
-    /// a time: null if so, else one line naming the key and the estimate. The node holds the data once (the features of
-    /// the rows needed, as floats, loaded and sliced); one slot may train the largest model (the teacher, or the widest
-    /// student) while every other slot trains the widest student. An unknown memory (0 or less) refuses nothing.
+    /// a time (the launcher's check of a single-node sweep, which knows the grid): null if so, else one line naming the key
+    /// and the estimate. The node holds the data once (the features of the rows needed, as floats, loaded and sliced);
+    /// one slot may train the largest model (the teacher, or the widest student) while every other slot trains the widest
+    /// student. An unknown memory (0 or less) refuses nothing.
     /// </summary>
     public static string? MemoryProblem(SweepSettings s, long features, int slots, long availableBytes)
     {
-        if (availableBytes <= 0) return null;
-        slots = Math.Max(1, slots);
         var models = Models(s, features);
         var (teacher, student) = (models[0], models[1]);
-        double data = 2.0 * s.Data.RowsNeeded() * features * sizeof(float);
         var largest = teacher.Bytes > student.Bytes ? teacher : student;
-        double need = data + largest.Bytes + (slots - 1) * student.Bytes;
-        if (need <= availableBytes) return null;
         // Named by the model that does not fit alone, else by the students that do not fit side by side.
-        var culprit = data + teacher.Bytes > availableBytes ? teacher : student;
+        var culprit = Data(s, features) + teacher.Bytes > availableBytes ? teacher : student;
+        return Problem(s, features, slots, availableBytes, culprit, largest.Bytes + (Math.Max(1, slots) - 1) * student.Bytes);
+    }
+
+    /// <summary>
+    /// Whether a worker node with <paramref name="availableBytes"/> of memory and <paramref name="slots"/> slots can run a
+    /// piece of work: the teacher (<paramref name="width"/> null) or a student of that width. A worker knows the work in
+    /// hand, not the grid: it needs the data once and this model in every slot. Null if it fits, else one line naming the
+    /// key and the estimate. An unknown memory (0 or less) refuses nothing.
+    /// </summary>
+    public static string? MemoryProblem(SweepSettings s, long features, int slots, long availableBytes, int? width)
+    {
+        var model = width is { } w ? Student(s, features, w) : Teacher(s, features);
+        return Problem(s, features, slots, availableBytes, model, Math.Max(1, slots) * model.Bytes);
+    }
+
+    private static double Data(SweepSettings s, long features) => 2.0 * s.Data.RowsNeeded() * features * sizeof(float);
+
+    private static string? Problem(SweepSettings s, long features, int slots, long available, Model culprit, double models)
+    {
+        double data = Data(s, features);
+        double need = data + models;
+        if (available <= 0 || need <= available) return null;
         string batch = $"workspaces at batch {culprit.Batch:N0}";
-        return slots == 1 || data + culprit.Bytes > availableBytes
+        return slots <= 1 || data + culprit.Bytes > available
             ? $"{culprit.Key}: {culprit.What} needs about {Size(data + culprit.Bytes)} (weights, Adam state, {batch} and the data), " +
-              $"more than this node's {Size(availableBytes)}"
+              $"more than this node's {Size(available)}"
             : $"{culprit.Key}: {culprit.What} needs about {Size(culprit.Bytes)} (weights, Adam state, {batch}); {slots} slots " +
-              $"training at once with the data need about {Size(need)}, more than this node's {Size(availableBytes)} (it may fit with fewer slots)";
+              $"training at once with the data need about {Size(need)}, more than this node's {Size(available)} (it may fit with fewer slots)";
     }
 
     private static string Size(double bytes) =>

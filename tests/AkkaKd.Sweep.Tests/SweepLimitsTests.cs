@@ -91,6 +91,25 @@ public sealed class SweepLimitsTests
         Assert.Equal(SweepLimits.MemoryProblem(s, 784, 1, 1L << 30), SweepLimits.MemoryProblem(s, 784, 0, 1L << 30));
     }
 
+    /// <summary>A worker knows the work in hand, not the grid: the data once, and this model in every slot.</summary>
+    [Fact]
+    public void A_worker_node_decides_on_the_work_in_hand_at_its_slot_count()
+    {
+        var d = SweepFile.Load(null);
+        var s = d with { Teacher = d.Teacher with { Hidden = [64] } }.WithoutGrid(); // what a worker receives
+        Assert.Null(SweepLimits.MemoryProblem(s, 784, slots: 1, availableBytes: 2L << 30, width: 100_000));
+        var two = SweepLimits.MemoryProblem(s, 784, slots: 2, availableBytes: 2L << 30, width: 100_000);
+        Assert.NotNull(two);
+        JournalTotalityTests.AssertOneLine(two);
+        Assert.StartsWith("sweep.grid.width: a student of width 100,000 needs about 1.", two);
+        Assert.Contains("2 slots training at once with the data need about 3.", two);
+        Assert.Null(SweepLimits.MemoryProblem(s, 784, slots: 2, availableBytes: 2L << 30, width: 64)); // a narrow one fits
+        Assert.Null(SweepLimits.MemoryProblem(s, 784, slots: 2, availableBytes: 2L << 30, width: null)); // so does the teacher
+        var teacher = SweepLimits.MemoryProblem(s, 784, slots: 2, availableBytes: 4L << 20, width: null);
+        Assert.StartsWith("sweep.teacher.hidden: the teacher needs about ", teacher);
+        Assert.Contains("more than this node's 4 MiB", teacher);
+    }
+
     [Fact]
     public void Reading_a_sweep_file_does_not_check_this_nodes_memory()
     {

@@ -33,13 +33,14 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
     public Func<long> AvailableMemory { get; init; } = static () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>
-    /// The sweep's data on this node (<see cref="Data(DataSettings, string)"/>), once the sweep is known to fit this node's
-    /// memory at its slot count; a <see cref="NodeMemoryException"/> (one line naming the key and the estimate) otherwise.
+    /// The sweep's data on this node (<see cref="Data(DataSettings, string)"/>), once the work in hand (the teacher:
+    /// <paramref name="width"/> null; else a student of that width) is known to fit this node's memory in every slot; a
+    /// <see cref="NodeMemoryException"/> (one line naming the key and the estimate) otherwise.
     /// </summary>
-    public NodeData Data(SweepContext sweep)
+    public NodeData Data(SweepContext sweep, int? width)
     {
         var nd = Data(sweep.Settings.Data, sweep.DataFingerprint);
-        if (SweepLimits.MemoryProblem(sweep.Settings, nd.Data.Features, Slots, AvailableMemory()) is { } problem)
+        if (SweepLimits.MemoryProblem(sweep.Settings, nd.Data.Features, Slots, AvailableMemory(), width) is { } problem)
             throw new NodeMemoryException($"{problem} ({Slots} slot{(Slots == 1 ? "" : "s")})");
         return nd;
     }

@@ -18,7 +18,7 @@ public static class SegmentTraining
     {
         var s = sweep.Settings;
         var trial = work.Trial;
-        var data = node.Data(sweep);
+        var data = node.Data(sweep, work.Trial.Width);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = node.TeacherFor(trial, teacherRecord, data);
         var spec = s.StudentSpec(trial);

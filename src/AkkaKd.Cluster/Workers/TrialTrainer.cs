@@ -47,7 +47,7 @@ public sealed class DistillationTrainer : ITrialTrainer
     public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel)
     {
         var s = sweep.Settings;
-        var data = node.Data(sweep);
+        var data = node.Data(sweep, null);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
             e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
@@ -66,7 +66,7 @@ public sealed class DistillationTrainer : ITrialTrainer
         EpochCallback progress, CancellationToken cancel)
     {
         var s = sweep.Settings;
-        var data = node.Data(sweep);
+        var data = node.Data(sweep, trial.Width);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = node.TeacherFor(trial, teacherRecord, data);
         var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
