@@ -119,6 +119,51 @@ public sealed class FaultSweepTests : IDisposable
         Assert.True(board.Code == 0, board.Out + board.Err);
     }
 
+    /// <summary>The GC's hard heap limit: what the memory checks take as this process's memory (as a container's limit would).</summary>
+    private static Dictionary<string, string?> HeapLimit(long bytes) => new() { ["DOTNET_GCHeapHardLimit"] = "0x" + bytes.ToString("X") };
+
+    [Fact]
+    public async Task A_single_node_sweep_too_large_for_this_nodes_memory_is_refused_before_any_training_with_exit_2()
+    {
+        var outDir = Path.Combine(_dir, "big");
+        // A student of width 100,000 needs about 1.7 GiB (weights, Adam state, workspaces); the process may use 768 MiB.
+        using var p = Akkakd.Start(_dir, HeapLimit(768L << 20), "sweep", "--out", outDir, "--plain", "--slots", "1",
+            "--set", "sweep.grid.width=[8, 100000]", "--set", "sweep.teacher.hidden=[64]");
+        int code = await p.WaitAsync(Limit);
+        Assert.True(code == 2, $"exit {code}:\n{p.Out}\n{p.Err}");
+        Akkakd.AssertOneLineError(p.Err, "sweep.grid.width", "a student of width 100,000 needs about 1.", "more than this node's 768 MiB");
+        Assert.False(File.Exists(Path.Combine(outDir, "results.jsonl"))); // nothing trained
+    }
+
+    [Fact]
+    public async Task A_worker_whose_memory_cannot_hold_a_trial_in_every_slot_refuses_the_sweep_with_exit_3()
+    {
+        int port = Akkakd.FreePort();
+        var seed = $"akka.tcp://akkakd@127.0.0.1:{port}";
+        // Two slots of a 100,000-wide student (about 1.7 GiB each) do not fit the worker's 2 GiB; the launcher has more.
+        var worker = Akkakd.Start(_dir, HeapLimit(2L << 30), "worker", "--port", port.ToString(), "--seeds", seed, "--slots", "2",
+            "--cache", Path.Combine(_dir, "c-small"), "--log", Path.Combine(_dir, "small.log"));
+        _processes.Add(worker);
+        var deadline = DateTime.UtcNow + Limit;
+        while (!worker.Out.Contains(": 2 slots, joined"))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !worker.HasExited, "the worker did not join:\n" + worker.Out + worker.Err);
+            await Task.Delay(100);
+        }
+        var outDir = Path.Combine(_dir, "too-big");
+        using var sweep = Akkakd.Start(_dir, "sweep", "--out", outDir, "--seeds", seed, "--slots", "0", "--min-workers", "1", "--plain",
+            "--set", "sweep.grid.width=[100000]", "--set", "sweep.grid.alpha=[0]", "--set", "sweep.teacher.hidden=[64]",
+            "--set", "sweep.data.train=500", "--set", "sweep.data.validation=100", "--set", "sweep.data.test=100");
+        int code = await sweep.WaitAsync(Limit);
+        Assert.True(code == 3, $"exit {code}:\n{sweep.Out}\n{sweep.Err}");
+        var line = Assert.Single(sweep.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("akkakd: data error: every worker node (127.0.0.1:" + port + ") refused the sweep's data: 127.0.0.1:" + port +
+                          ": sweep.grid.width: a student of width 100,000 needs about 1.", line);
+        Assert.Contains("2 slots training at once", line);
+        Assert.Contains("more than this node's 2.0 GiB", line);
+        Assert.False(worker.HasExited);
+    }
+
     public void Dispose()
     {
         foreach (var p in _processes) p.Dispose();
