@@ -96,7 +96,7 @@ public sealed class SweepLimitsTests
     public void A_worker_node_decides_on_the_work_in_hand_at_its_slot_count()
     {
         var d = SweepFile.Load(null);
-        var s = d with { Teacher = d.Teacher with { Hidden = [64] } }.WithoutGrid(); // what a worker receives
+        var s = (d with { Teacher = d.Teacher with { Hidden = [64] } }).WithoutGrid(); // what a worker receives
         Assert.Null(SweepLimits.MemoryProblem(s, 784, slots: 1, availableBytes: 2L << 30, width: 100_000));
         var two = SweepLimits.MemoryProblem(s, 784, slots: 2, availableBytes: 2L << 30, width: 100_000);
         Assert.NotNull(two);
