@@ -17,7 +17,7 @@ public static class LeaderboardFiles
     {
         var sb = new StringBuilder();
         sb.AppendLine("rank,width,temperature,alpha,seeds,selected_on,val_acc_mean,val_acc_sd,val_acc_ci95,test_acc_mean,test_acc_sd,test_acc_ci95," +
-                      "val_gain,val_gain_ci95,test_gain,test_gain_ci95,gap_to_teacher,params,compression,train_seconds,nodes,diverged_seeds,diverged_epoch");
+                      "val_gain,val_gain_ci95,test_gain,test_gain_ci95,gap_to_teacher,params,compression,train_seconds,diverged_seeds,diverged_epoch,nodes");
         foreach (var r in rows)
         {
             bool v = !r.SelectedOnTest;
@@ -28,8 +28,8 @@ public static class LeaderboardFiles
                 v && acc ? Formats.Exact(r.Acc) : "", v ? Opt(r.StdDev) : "", v ? Opt(r.Ci95) : "",
                 acc ? Formats.Exact(r.TestAccuracy) : "", Opt(r.TestStdDev), Opt(r.TestCi95),
                 v ? Opt(r.Gain) : "", v ? Opt(r.GainCi95) : "", Opt(r.TestGain), Opt(r.TestGainCi95),
-                Opt(r.GapToTeacher), r.Params, Opt(r.Compression), Formats.Exact(r.TrainSeconds), Quote(r.Nodes),
-                r.DivergedSeeds, r.DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""));
+                Opt(r.GapToTeacher), r.Params, Opt(r.Compression), Formats.Exact(r.TrainSeconds),
+                r.DivergedSeeds, r.DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Quote(r.Nodes)));
         }
         return sb.ToString();
     }

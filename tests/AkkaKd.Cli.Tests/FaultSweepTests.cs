@@ -61,7 +61,12 @@ public sealed class FaultSweepTests : IDisposable
         Assert.Matches(@"^\s*2\s+512\s.*diverged at epoch 1", rows[1]);
         Assert.Contains("1 configuration diverged", board.Out);
         Assert.Contains("diverged at epoch 1", File.ReadAllText(Path.Combine(outDir, "leaderboard.md")));
-        Assert.Contains(",1,1", File.ReadAllLines(Path.Combine(outDir, "leaderboard.csv")).Single(l => l.StartsWith("2,512,")));
+        var csv = File.ReadAllLines(Path.Combine(outDir, "leaderboard.csv"));
+        var columns = csv[0].Split(',');
+        var cells = csv.Single(l => l.StartsWith("2,512,")).Split(',');
+        Assert.Equal("1", cells[Array.IndexOf(columns, "diverged_seeds")]);
+        Assert.Equal("1", cells[Array.IndexOf(columns, "diverged_epoch")]);
+        Assert.Equal("", cells[Array.IndexOf(columns, "val_acc_mean")]);
 
         // The report reads it too; --resume has nothing to run (the diverged trial is finished).
         var report = await Akkakd.Run(_dir, Limit, "report", outDir);
