@@ -12,7 +12,9 @@ namespace AkkaKd.Sweep.Work;
 /// Workers are opaque keys (actor refs in the coordinator, strings in tests). A result counts once, and only after the
 /// journal made it durable (<see cref="Completed"/> then <see cref="Durable"/>). Every retry is bounded: a trial, the
 /// teacher and the journal each get <see cref="MaxAttempts"/> tries; then the trial is given up, the distilled trials
-/// are given up, or the sweep ends with an error, never an endless loop.
+/// are given up, or the sweep ends with an error, never an endless loop. A trial whose training diverged is not a failure:
+/// its result (<see cref="TrialResult.Diverged"/>) is journalled as the trial's line, finishes it whatever segment it was
+/// in, and is never retried; the policy goes on without it.
 /// </para>
 /// </summary>
 public sealed class WorkLedger<TWorker> where TWorker : notnull
