@@ -217,7 +217,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private bool Refused(string sweepId, WorkItem work)
     {
         if (!_refusedSweeps.Contains(sweepId)) return false;
-        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node's data differ from the sweep's"));
+        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node refused the sweep's data"));
         return true;
     }
 
@@ -314,13 +314,11 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                     ? new TeacherFailed(cur.SweepId, node, e.Message)
                     : new TrialFailed(cur.SweepId, cur.Work.Id, node, e.Message, Retryable: false);
             }
-            catch (DataMismatchException e)
+            catch (Exception e) when (e is DataMismatchException or DataException or NodeMemoryException)
             {
+                // This node cannot use the sweep's data (other data, a missing or corrupt file, too little memory): it
+                // refuses the sweep once, rather than failing each of its trials (every node refusing ends the sweep).
                 outcome = new WorkReturned(cur.SweepId, cur.Work, node, ReturnReason.DataMismatch, e.Message);
-            }
-            catch (DataException e)
-            {
-                outcome = Fail(e.Message);
             }
             catch (Exception e)
             {
