@@ -49,6 +49,11 @@ public sealed record TrialResult(
     /// <summary>"diverged at epoch 7" (what the leaderboard shows instead of an accuracy).</summary>
     [JsonIgnore] public string DivergedText => $"diverged at epoch {DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
 
+    /// <summary>What a log line says about it: "test accuracy 0.9123", or "diverged at epoch 7 (loss NaN at epoch 7)".</summary>
+    [JsonIgnore] public string Outcome => Diverged
+        ? $"{DivergedText} ({DivergedReason})"
+        : "test accuracy " + TestAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// A diverged trial as a result: where and why, with no accuracy or loss (the journal line has none); the rest of
     /// <paramref name="trial"/>'s fields as they are.

@@ -137,9 +137,7 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _ledger.Durable(d.Result);
         if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
-        if (_log.IsInfoEnabled)
-            _log.Info(d.Result.Diverged ? "trial {0} finished on {1}: {2}" : "trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id,
-                d.Result.Node, d.Result.Diverged ? (object)$"{d.Result.DivergedText} ({d.Result.DivergedReason})" : d.Result.TestAccuracy);
+        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: {2}", d.Result.Id, d.Result.Node, d.Result.Outcome);
         Dispatch();
     }
 
