@@ -41,6 +41,10 @@ public sealed class BrowserTests(ITestOutputHelper output) : IDisposable
         await chromium.EvaluateAsync("document.querySelector('#sweeps a').click()");
         Assert.True(await chromium.WaitForAsync("document.querySelector('#sweep-title')?.textContent.includes('browser-sweep')", Wait), await Body(chromium));
 
+        // The title can be drawn a moment before the figures: wait for them, then check each.
+        Assert.True(await chromium.WaitForAsync(
+            "document.querySelector('#done')?.textContent === '81 / 81' && document.querySelectorAll('#heatmaps svg rect').length === 24", Wait),
+            await Body(chromium));
         Assert.Equal("81 / 81", await Text(chromium, "#done"));
         Assert.Equal(3 * (1 + 4 * 2), await Count(chromium, "#leaderboard tbody tr"));
         Assert.Equal(3 * 4 * 2, await Count(chromium, "#heatmaps svg rect"));
