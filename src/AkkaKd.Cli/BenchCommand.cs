@@ -68,8 +68,9 @@ public static class BenchCommand
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
             val, runs, dashboard, search, configurations, priorities,
         };
+        // --teacher not given reads as an empty list (System.CommandLine's default for an array), not as null.
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
-            r.GetValue(train), r.GetValue(test), r.GetValue(teacher) ?? teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
+            r.GetValue(train), r.GetValue(test), r.GetValue(teacher) is { Length: > 0 } t ? t : teacherDefault, r.GetValue(teacherEpochs), r.GetValue(width),
             r.GetValue(temperature), r.GetValue(alpha), r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(threads),
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),

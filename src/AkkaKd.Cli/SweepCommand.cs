@@ -68,7 +68,7 @@ public static class SweepCommand
         SweepSettings settings;
         try
         {
-            settings = SweepFile.Load(a.File, a.Set);
+            settings = a.File is null ? SweepFile.LoadLaptop(a.Set) : SweepFile.Load(a.File, a.Set);
         }
         catch (SweepFileException e)
         {

@@ -202,7 +202,7 @@ public static class HtmlReport
         table.data th { background: #f0f3f6; }
         .up { color: #1a7f37; } .down { color: #cf222e; }
         .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 0.5em 0.8em; }
-        ul.headline li { margin: 0.25em 0; }
+        ul.headline li, ul.headline-by-t li { margin: 0.25em 0; }
         .curves { display: flex; flex-wrap: wrap; gap: 1em; }
         figure.curve { margin: 0; }
         figure.heatmap { max-width: 540px; }

@@ -61,7 +61,36 @@ internal static class HtmlSelection
                       $"against the baseline's {PctCi(bl.TestAccuracy, bl.TestCi95)}%, a gain of {GainHtml(gain, b.TestGainCi95)} points" +
                       (b.TestGainCi95 is { } ci ? $" (95% interval {Signed(gain - ci)} to {Signed(gain + ci)}, {b.Seeds} seeds)" : "") + "</li>\n");
         }
-        sb.Append("</ul>\n</section>\n");
+        sb.Append("</ul>\n");
+        ByTemperature(sb, m);
+        sb.Append("</section>\n");
+    }
+
+    /// <summary>
+    /// Per temperature, the same judgement with T held: each width's best alpha at that T (chosen on validation) against
+    /// its baseline on test, paired by seed. A grid's best overall may hide a loss at high T; this line shows it.
+    /// </summary>
+    private static void ByTemperature(StringBuilder sb, ReportModel m)
+    {
+        if (m.Temperatures.Length < 2) return; // one T: the lines above say it already
+        sb.Append("<ul class=\"headline-by-t\">\n");
+        foreach (var t in m.Temperatures)
+        {
+            var cells = m.Grids.Select(g => (g.Width, Row: g.Distilled.FirstOrDefault(r => r.Temperature == t)))
+                .Where(c => c.Row?.TestGain is not null).ToList();
+            var parts = new List<string>();
+            foreach (var (v, words) in new[] { (GainVerdict.Better, "helped at"), (GainVerdict.Worse, "hurt at"),
+                         (GainVerdict.Unclear, "no clear difference at"), (GainVerdict.NoInterval, "no interval (1 seed) at") })
+            {
+                var these = cells.Where(c => Leaderboard.Verdict(c.Row!.TestGain, c.Row.TestGainCi95) == v)
+                    .Select(c => $"width {c.Width} ({GainHtml(c.Row!.TestGain, c.Row.TestGainCi95)})").ToList();
+                if (these.Count > 0) parts.Add($"{words} {string.Join(", ", these)}");
+            }
+            if (parts.Count == 0) continue;
+            sb.Append($"<li data-t=\"{R(t)}\">At T {Num(t)} (each width's best alpha at this T, chosen on {Chosen(m)} accuracy; " +
+                      $"test points over the baseline): distillation {string.Join("; ", parts)}.</li>\n");
+        }
+        sb.Append("</ul>\n");
     }
 
     /// <summary>The first of the ranking: its test accuracy and errors, how optimistic its choice was, its paired test gain.</summary>

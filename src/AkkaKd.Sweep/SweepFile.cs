@@ -16,7 +16,7 @@ public sealed class SweepFileException(string message) : Exception(AkkaKd.Distil
 /// </summary>
 public static partial class SweepFile
 {
-    /// <summary>The default sweep: every key, with its default value (also the laptop sweep).</summary>
+    /// <summary>Every key with its default value: what an empty sweep file runs (the laptop sweep is <see cref="Laptop"/>).</summary>
     public const string Defaults = """
         sweep {
           name = laptop

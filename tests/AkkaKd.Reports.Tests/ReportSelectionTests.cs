@@ -109,6 +109,33 @@ public sealed partial class ReportSelectionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_headline_also_judges_each_temperature_so_a_loss_at_high_T_is_not_hidden_by_the_best_overall()
+    {
+        // At T 8 width 16 loses 3 points on test for every seed (its best overall, at another T, is untouched) and width
+        // 128 gains 2.
+        var results = ReportFixture.Results().Select(r =>
+            r.Temperature == 8 && r.Width == 16 ? r with { TestAccuracy = r.TestAccuracy - 0.03 } :
+            r.Temperature == 8 && r.Width == 128 ? r with { TestAccuracy = r.TestAccuracy + 0.02 } : r).ToList();
+        var html = await Report(results);
+        var line = Regex.Match(html, "<li data-t=\"8\">.*?</li>").Value;
+        Assert.StartsWith("<li data-t=\"8\">At T 8 (each width's best alpha at this T, chosen on validation accuracy; test points over the baseline): distillation helped at ", line);
+        string Expected(int width)
+        {
+            // The alpha with the best mean validation accuracy at T 8, against the baseline on test, paired by seed.
+            var best = results.Where(r => r.Width == width && r.Temperature == 8).GroupBy(r => r.Alpha)
+                .MaxBy(g => g.Average(r => r.ValAcc!.Value))!;
+            var baseline = results.Where(r => r.Width == width && r.Alpha == 0).ToDictionary(r => r.Seed);
+            var gains = best.Select(r => r.TestAccuracy - baseline[r.Seed].TestAccuracy).ToList();
+            return $"width {width} ({Formats.Points(gains.Average())} {Formats.Interval(Ci(gains)!.Value)})";
+        }
+        Assert.Contains("hurt at " + Expected(16).Replace("(", "(<span class=\"down\">").Replace(")", "</span>)"), line);
+        Assert.Contains(Expected(128).Replace("(", "(<span class=\"up\">").Replace(")", "</span>)"), line);
+        // Width 16's best configuration overall is not at T 8: the per-width line above does not show the loss.
+        Assert.DoesNotContain("data-width=\"16\" data-verdict=\"worse\"", html);
+        Assert.Equal(ReportFixture.Temperatures.Length, Regex.Matches(html, "<li data-t=\"").Count);
+    }
+
+    [Fact]
     public async Task Learning_curves_are_the_mean_over_seeds_one_entry_per_epoch_and_drawn_per_width()
     {
         var html = await Report();
