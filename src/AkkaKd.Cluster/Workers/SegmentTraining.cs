@@ -50,7 +50,7 @@ public static class SegmentTraining
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
             outcome.Test.Loss, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
-            DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss, Epochs: work.UntilEpoch,
-            Checkpoint: name);
+            DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss,
+            ValAccCurve: outcome.ValAccCurve, ValLossCurve: outcome.ValLossCurve, Epochs: work.UntilEpoch, Checkpoint: name);
     }
 }
