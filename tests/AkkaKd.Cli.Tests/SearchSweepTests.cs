@@ -62,6 +62,37 @@ public sealed class SearchSweepTests : IDisposable
         Assert.All(distilled, t => Assert.Equal(9, t.GetProperty("epochs").GetInt32()));
         // Every promoted trial continued from a checkpoint named by its SHA-256.
         Assert.All(rungs, r => Assert.Matches("^[0-9a-f]{64}$", r.GetProperty("checkpoint").GetString()!));
+        // A promoted trial's line carries its validation curve from epoch 1, not only its last segment's.
+        Assert.All(distilled, t => Assert.Equal(9, t.GetProperty("val_acc_curve").GetArrayLength()));
+
+        await Watch_ends_when_the_scheduled_sweep_is_complete(journal, distilled.Count + 4);
+    }
+
+    /// <summary>
+    /// <c>leaderboard --watch</c> on a scheduled sweep's journal as it grows: it shows the rungs and ends once the last
+    /// line is in, trials stopped at a rung counting as in (they never get a trial line).
+    /// </summary>
+    private async Task Watch_ends_when_the_scheduled_sweep_is_complete(string journal, int trialLines)
+    {
+        var lines = File.ReadAllLines(journal);
+        var watched = Path.Combine(_dir, "watched");
+        Directory.CreateDirectory(watched);
+        var copy = Path.Combine(watched, "results.jsonl");
+        int half = lines.Length / 2;
+        File.WriteAllLines(copy, lines.Take(half));
+        using var p = Akkakd.Start(_dir, "leaderboard", watched, "--watch");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!p.Out.Contains("rung 1 (epoch 1):"))
+        {
+            if (p.HasExited || sw.Elapsed > TimeSpan.FromSeconds(60)) Assert.Fail($"no first drawing:\n{p.Out}\n{p.Err}");
+            await Task.Delay(50);
+        }
+        Assert.False(p.HasExited);
+        File.AppendAllLines(copy, lines.Skip(half));
+        Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"{trialLines}/16 trials in the journal, {16 - trialLines} stopped by the scheduler (sweep", p.Out);
+        Assert.Contains("rung 1 (epoch 1): 6 configurations in", p.Out);
+        Assert.Contains("student epochs spent:", p.Out);
     }
 
     [Fact]

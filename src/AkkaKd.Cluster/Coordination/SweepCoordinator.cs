@@ -128,7 +128,7 @@ public sealed class SweepCoordinator : ReceiveActor
             var result = c.Result;
             var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
             (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(result, rung != null)
+                    ? (object)new ResultDurable(result, rung)
                     : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
                 TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         }
@@ -139,7 +139,8 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
-        if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        if (d.Rung is null) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        else _reporter.Tell(new RungFinished(_sweep.SweepId, d.Rung));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAccuracy);
         Dispatch();
     }
@@ -201,7 +202,12 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
             else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-            else if (e is LedgerEvent.Decided dec) _journal.AppendAsync(DecisionRecord.Of(dec.Decision)); // replayed from the rungs if lost
+            else if (e is LedgerEvent.Decided dec)
+            {
+                var line = DecisionRecord.Of(dec.Decision);
+                _journal.AppendAsync(line); // replayed from the rungs if lost
+                _reporter.Tell(new TrialDecided(_sweep.SweepId, line));
+            }
             if (e is LedgerEvent.Decided) _log.Info("{0}", e);
             else _log.Warning("{0}", e);
         }
@@ -244,6 +250,6 @@ public sealed class SweepCoordinator : ReceiveActor
         CheckDone();
     }
 
-    private sealed record ResultDurable(TrialResult Result, bool Rung = false);
+    private sealed record ResultDurable(TrialResult Result, RungRecord? Rung = null);
     private sealed record JournalFailed(string TrialId, string Error);
 }
