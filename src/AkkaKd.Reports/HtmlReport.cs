@@ -61,6 +61,7 @@ public static class HtmlReport
         Img(sb, ReportPlots.Frontier(m), "test accuracy against student width: best distilled student, baseline and teacher");
         sb.Append("</section>\n");
         HtmlSelection.Curves(sb, m);
+        HtmlSearch.Section(sb, m);
         HtmlSelection.Best(sb, m);
         HtmlSelection.Grids(sb, m);
         Ranking(sb, m);
