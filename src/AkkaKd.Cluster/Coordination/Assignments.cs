@@ -14,12 +14,31 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     // What travels with every assignment: the settings without the grid, which can be large.
     private readonly SweepContext _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
     private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
+    private readonly Dictionary<string, string> _latest = new(StringComparer.Ordinal); // trial id -> its latest durable checkpoint
 
     /// <summary>A rung result names the hub that holds its checkpoint: the continuation fetches it from there.</summary>
     public void Remember(TrialCompleted c)
     {
         if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
     }
+
+    /// <summary>
+    /// A result is durable: the checkpoint the trial continued from is needed no more (its continuation is in the
+    /// journal). Answers where to drop it; the trial's new checkpoint, if any, is its latest.
+    /// </summary>
+    public IReadOnlyList<(string Hash, IActorRef Hub)> Durable(TrialResult r)
+    {
+        var drops = new List<(string, IActorRef)>();
+        if (_latest.Remove(r.Id, out var previous) && previous != r.Checkpoint && Forget(previous) is { } hub) drops.Add((previous, hub));
+        if (r.Checkpoint is { } cp) _latest[r.Id] = cp;
+        return drops;
+    }
+
+    /// <summary>The scheduler stopped a trial: nothing continues from its latest checkpoint. Answers where to drop it.</summary>
+    public (string Hash, IActorRef Hub)? Stopped(string trialId) =>
+        _latest.Remove(trialId, out var cp) && Forget(cp) is { } hub ? (cp, hub) : null;
+
+    private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
     public IAkkaKdMessage For(WorkItem work, TeacherRecord? teacher)
     {

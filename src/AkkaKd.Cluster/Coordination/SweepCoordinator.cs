@@ -139,6 +139,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
+        foreach (var (hash, hub) in _assignments.Durable(d.Result)) hub.Tell(new DropCheckpoint(hash)); // its continuation is durable
         if (d.Rung is null) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         else _reporter.Tell(new RungFinished(_sweep.SweepId, d.Rung));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAccuracy);
@@ -207,6 +208,7 @@ public sealed class SweepCoordinator : ReceiveActor
                 var line = DecisionRecord.Of(dec.Decision);
                 _journal.AppendAsync(line); // replayed from the rungs if lost
                 _reporter.Tell(new TrialDecided(_sweep.SweepId, line));
+                if (!dec.Decision.Promote && _assignments.Stopped(dec.Decision.TrialId) is { } drop) drop.Hub.Tell(new DropCheckpoint(drop.Hash));
             }
             if (e is LedgerEvent.Decided) _log.Info("{0}", e);
             else _log.Warning("{0}", e);

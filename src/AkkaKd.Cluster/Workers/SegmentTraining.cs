@@ -31,7 +31,7 @@ public static class SegmentTraining
         StudentCheckpoint? start = null;
         if (work.FromEpoch > 0)
         {
-            if (work.Checkpoint is { } hash && node.Teachers.TryGetBytes(hash) is { } bytes && StudentCheckpoint.FromBytes(bytes) is var c &&
+            if (work.Checkpoint is { } hash && node.Teachers.Checkpoints.TryGet(hash) is { } bytes && StudentCheckpoint.FromBytes(bytes) is var c &&
                 c.Epoch == work.FromEpoch)
                 start = c;
             else
@@ -40,12 +40,14 @@ public static class SegmentTraining
         }
         var outcome = Train(start, work.UntilEpoch, progress);
         if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
+        // This node continued from it: its copy is needed no more (the coordinator drops the one where it was made).
+        if (work.Checkpoint is { } used) node.Teachers.Checkpoints.Remove(used);
         string? name = null;
         if (work.UntilEpoch < s.Student.Epochs) // the last rung is not continued
         {
             var state = outcome.Checkpoint!.ToBytes();
             name = StudentCheckpoint.HashOf(state);
-            node.Teachers.TryPutBytes(name, state); // the store checks the bytes against their SHA-256 name
+            node.Teachers.Checkpoints.Put(name, state); // the cache checks the bytes against their SHA-256 name
         }
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,

@@ -77,6 +77,15 @@ public sealed record StudentCheckpoint(int Epoch, float[] Parameters, float[] Ad
         return bytes;
     }
 
+    /// <summary>The bytes have a checkpoint's magic and a length its header accounts for (what a store files them by).</summary>
+    public static bool IsCheckpoint(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 48 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) return false;
+        long n = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
+        long core = 16 + 12 * n + 32;
+        return n >= 0 && (bytes.Length == core || (bytes.Length > core + 4 && bytes.Length == core + 4 + 16L * BinaryPrimitives.ReadInt32LittleEndian(bytes[(int)core..])));
+    }
+
     public static StudentCheckpoint FromBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < 48 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
