@@ -37,6 +37,7 @@ public static class SearchSchedulingBench
     public static Task<int> ClusterAsync(BenchCommand.Options a) => WithWorkers(a, a.TrialSeconds > 0 ? a.TrialSeconds : 0.1, async (trainer, run) =>
     {
         var busy = new Dictionary<string, List<double>>();
+        await run(Settings(a, "asha", Math.Min(a.Configurations, 10), 1000), "warmup"); // JIT-compiles the paths the measured runs take
         for (int r = 1; r <= a.Runs; r++)
             foreach (var scheduler in new[] { "none", "sha", "asha" })
             {
@@ -49,7 +50,7 @@ public static class SearchSchedulingBench
                 Emit(a.Json, new JsonObject
                 {
                     ["phase"] = "search-cluster", ["run"] = r, ["scheduler"] = scheduler, ["workers"] = a.Workers, ["slots_per_worker"] = a.Slots,
-                    ["configurations"] = a.Configurations, ["seeds"] = 3, ["epochs"] = a.Epochs, ["epoch_seconds"] = trainer.EpochSeconds,
+                    ["configurations"] = a.Configurations, ["seeds"] = 3, ["epochs"] = a.Epochs, ["epoch_seconds"] = Math.Round(trainer.EpochSeconds, 3),
                     ["segments"] = lines.Segments, ["seconds"] = Math.Round(summary.WorkSeconds, 2),
                     ["busy_slot_seconds"] = Math.Round(trainer.BusySeconds, 2), ["busy_share"] = Math.Round(share, 3),
                     ["idle_share"] = Math.Round(1 - share, 3),
