@@ -60,6 +60,7 @@ public sealed class ReportSearchTests : IDisposable
     {
         var html = await Report();
         Assert.Contains("<section id=\"search\">", html);
+        Assert.Contains("<p class=\"sub\">4 of 8 trials finished, 2 stopped early by the scheduler (the sweep is running", html);
         // 2 configurations: one stopped at epoch 1, one trained on and selected.
         Assert.Contains("sha: 2 configurations, 1 stopped at a rung, 1 trained on.", html);
         // Spent: 4 trials x 3 epochs (T4 and the baselines) + 2 x 1 (T2) = 14 of 8 x 3 = 24.
