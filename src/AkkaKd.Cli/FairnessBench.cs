@@ -13,8 +13,9 @@ namespace AkkaKd.Cli;
 /// <summary>
 /// <c>akkakd bench --fairness</c>: two sweeps share one cluster. K worker nodes (real ActorSystems over Akka.Remote on
 /// loopback, in this process) with trials that sleep a fixed time; sweep "first" is launched, sweep "second" 10 s
-/// later, each from its own node as <c>akkakd sweep --seeds</c> would. Prints each sweep's share of the slot-seconds
-/// per 5-second window, and over the time both ran.
+/// later, each from its own node as <c>akkakd sweep --seeds</c> would, with the given <c>sweep.priority</c> weights
+/// (<c>--priorities 2,1</c>; equal by default). Prints each sweep's share of the slot-seconds per 5-second window, and
+/// over the time both ran, beside its target (its weight over the sum of the weights).
 /// </summary>
 public static class FairnessBench
 {
@@ -36,9 +37,10 @@ public static class FairnessBench
         }
     }
 
-    public static async Task<int> RunAsync(int workers, int slots, double trialSeconds, bool json)
+    public static async Task<int> RunAsync(int workers, int slots, double trialSeconds, bool json, int[] priorities)
     {
         if (workers < 1 || slots < 1) throw new UsageException("--workers and --slots must be at least 1");
+        if (priorities.Length != 2) throw new UsageException("--priorities: two weights, the first sweep's and the second's (e.g. 2,1)");
         if (trialSeconds <= 0) trialSeconds = 1;
         const double gap = 10, window = 5;
         int total = workers * slots;
@@ -58,19 +60,20 @@ public static class FairnessBench
                     Path.Combine(dir, $"w{i}"), TimeSpan.FromSeconds(30), trainer));
             }
             clock.Restart();
-            var first = Launch("first", firstTrials);
+            var first = Launch("first", firstTrials, priorities[0]);
             await Task.Delay(TimeSpan.FromSeconds(gap));
             double secondLaunched = clock.Elapsed.TotalSeconds;
-            var second = Launch("second", secondTrials);
+            var second = Launch("second", secondTrials, priorities[1]);
             await Task.WhenAll(first, second);
-            Report(trainer.Ran.ToArray(), total, window, secondLaunched, trialSeconds, json);
+            double target = (double)priorities[0] / (priorities[0] + priorities[1]);
+            Report(trainer.Ran.ToArray(), total, window, secondLaunched, trialSeconds, target, json);
             return ExitCodes.Done;
 
-            async Task Launch(string name, int trials)
+            async Task Launch(string name, int trials, int priority)
             {
                 var settings = SweepFile.Parse("", name,
                 [
-                    $"sweep.name={name}", "sweep.grid.alpha=[0]", "sweep.grid.temperature=[1]", "sweep.grid.seeds=[1]",
+                    $"sweep.name={name}", $"sweep.priority={priority}", "sweep.grid.alpha=[0]", "sweep.grid.temperature=[1]", "sweep.grid.seeds=[1]",
                     $"sweep.grid.width=[{string.Join(',', Enumerable.Range(1, trials))}]", $"sweep.max-trials={trials}",
                 ]);
                 var outcome = await SweepLauncher.RunAsync(new SweepLaunch
@@ -111,7 +114,7 @@ public static class FairnessBench
         ran.Where(r => r.Sweep == sweep).Sum(r => Math.Max(0, Math.Min(r.End, to) - Math.Max(r.Start, from)));
 
     private static void Report((string Sweep, double Start, double End)[] ran, int slots, double window, double secondLaunched,
-        double trialSeconds, bool json)
+        double trialSeconds, double firstTarget, bool json)
     {
         double end = ran.Max(r => r.End);
         for (double t = 0; t < end; t += window)
@@ -122,7 +125,9 @@ public static class FairnessBench
                 ["phase"] = "fairness-window", ["from_s"] = t, ["to_s"] = t + window,
                 ["first_slot_s"] = Math.Round(a, 2), ["second_slot_s"] = Math.Round(b, 2),
                 ["busy_pct"] = Math.Round((a + b) / (slots * window) * 100, 1),
+                ["first_share_pct"] = a + b > 0 ? Math.Round(a / (a + b) * 100, 1) : null,
                 ["second_share_pct"] = a + b > 0 ? Math.Round(b / (a + b) * 100, 1) : null,
+                ["first_target_pct"] = Math.Round(firstTarget * 100, 1),
             };
             Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value}")));
         }
@@ -135,7 +140,9 @@ public static class FairnessBench
             ["second_first_trial_after_s"] = Math.Round(from - secondLaunched, 2),
             ["both_running_s"] = Math.Round(to - from, 2),
             ["first_share_pct"] = Math.Round(first / (first + second) * 100, 1),
+            ["first_target_pct"] = Math.Round(firstTarget * 100, 1),
             ["second_share_pct"] = Math.Round(second / (first + second) * 100, 1),
+            ["second_target_pct"] = Math.Round((1 - firstTarget) * 100, 1),
         };
         Console.WriteLine(json ? summary.ToJsonString() : string.Join("  ", summary.Select(kv => $"{kv.Key}={kv.Value}")));
     }

@@ -2,8 +2,9 @@ using AkkaKd.Sweep;
 
 namespace AkkaKd.Reports;
 
-/// <summary>How a sweep ended, as the closing line tells it.</summary>
-public sealed record SweepTally(int Total, int Finished, int FinishedBefore, int Failed, int Requeued, int Duplicates, double Seconds);
+/// <summary>How a sweep ended, as the closing line tells it (<see cref="Diverged"/>: finished trials whose training diverged).</summary>
+public sealed record SweepTally(int Total, int Finished, int FinishedBefore, int Failed, int Requeued, int Duplicates, double Seconds,
+    int Diverged = 0);
 
 /// <summary>
 /// The end of a sweep: its files (leaderboard.csv, leaderboard.md, report.html, each written whole or not at all) and
@@ -56,14 +57,15 @@ public static class EndOfSweep
             TerminalGrid.Write(output, rows, colour: live, width: width);
         }
         output.WriteLine();
-        output.WriteLine(TallyLine(s));
+        output.WriteLine(TallyLine(s with { Diverged = results.Count(r => r.Diverged) }));
         if (files != null) output.WriteLine("wrote " + string.Join(", ", files));
         output.Flush();
     }
 
-    /// <summary>"12/12 trials finished (4 this run, 8 from the journal), 1 requeued in 1:02".</summary>
+    /// <summary>"12/12 trials finished (4 this run, 8 from the journal; 2 diverged), 1 requeued in 1:02".</summary>
     public static string TallyLine(SweepTally s) =>
-        $"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal)" +
+        $"{s.Finished}/{s.Total} trials finished ({s.Finished - s.FinishedBefore} this run, {s.FinishedBefore} from the journal" +
+        $"{(s.Diverged > 0 ? $"; {s.Diverged} diverged" : "")})" +
         $"{(s.Failed > 0 ? $", {s.Failed} failed" : "")}" +
         $"{(s.Requeued > 0 ? $", {s.Requeued} requeued" : "")}{(s.Duplicates > 0 ? $", {s.Duplicates} duplicate results discarded" : "")}" +
         $" in {Formats.Clock(s.Seconds)}";

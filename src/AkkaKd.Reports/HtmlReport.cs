@@ -86,6 +86,11 @@ public static class HtmlReport
                     $"T {{{string.Join(", ", m.Temperatures.Select(Num))}}}, alpha {{{string.Join(", ", m.Alphas.Select(Num))}}} and the baseline, " +
                     $"{m.Seeds.Length} seed{(m.Seeds.Length == 1 ? "" : "s")} ({string.Join(", ", m.Seeds)})");
         Row("trials", $"{m.Results.Count} of {h.Trials} finished" + (m.LeftOut > 0 ? $"; {E(m.LeftOutNote!)}" : ""));
+        if (m.DivergedTrials is { Count: > 0 } diverged)
+            Row("diverged", $"<b>{diverged.Count}</b> trial{(diverged.Count == 1 ? "" : "s")} whose loss became NaN or infinite, ranked last with no accuracy: " +
+                            string.Join("; ", diverged.Take(20).Select(d => E($"{d.Id} (width {d.Width}, T {(d.Temperature is { } dt ? Num(dt) : "-")}, " +
+                                                                              $"alpha {Num(d.Alpha)}, seed {d.Seed}): {d.DivergedReason ?? d.DivergedText}"))) +
+                            (diverged.Count > 20 ? $"; and {diverged.Count - 20} more" : ""));
         Row("data slices", h.Train is null && h.Validation is null && h.Test is null
             ? "<span class=\"na\">not in this journal's header</span>" + (m.TestRows is { } tr ? $"; {N(tr)} test rows (from the recorded sweep file)" : "")
             : string.Join(", ", new[] { ("train", h.Train), ("validation", h.Validation), ("test", h.Test) }
@@ -157,7 +162,7 @@ public static class HtmlReport
                           "<th>alpha</th><th>seed</th><th>val acc %</th><th>test acc %</th><th>ranked</th></tr></thead><tbody>\n");
                 foreach (var r in trials)
                     sb.Append($"<tr><td><code>{E(r.Id)}</code></td><td>{r.Width}</td><td>{(r.Temperature is { } t ? Num(t) : "-")}</td><td>{Num(r.Alpha)}</td>" +
-                              $"<td>{r.Seed}</td><td>{(r.ValAcc is { } v ? Pct(v) : "")}</td><td>{Pct(r.TestAccuracy)}</td>" +
+                              $"<td>{r.Seed}</td><td>{(r.ValAcc is { } v ? Pct(v) : "")}</td><td>{(r.Diverged ? E(r.DivergedText) : Pct(r.TestAccuracy))}</td>" +
                               $"<td>{(current.Contains(r.Id) ? "yes" : "no: not in the current grid")}</td></tr>\n");
                 sb.Append("</tbody></table>\n</details>\n");
             }

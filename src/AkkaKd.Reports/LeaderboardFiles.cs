@@ -10,23 +10,26 @@ public static class LeaderboardFiles
 
     /// <summary>
     /// leaderboard.csv: every configuration, machine-readable (accuracies as fractions, not percent). <c>selected_on</c> is
-    /// "validation", or "test" for a journal without validation rows (then the val_* columns are empty).
+    /// "validation", or "test" for a journal without validation rows (then the val_* columns are empty). A configuration
+    /// with a diverged seed has <c>diverged_seeds</c> &gt; 0 and <c>diverged_epoch</c> (the earliest), and no accuracy or gain.
     /// </summary>
     public static string ToCsv(IReadOnlyList<LeaderboardRow> rows)
     {
         var sb = new StringBuilder();
         sb.AppendLine("rank,width,temperature,alpha,seeds,selected_on,val_acc_mean,val_acc_sd,val_acc_ci95,test_acc_mean,test_acc_sd,test_acc_ci95," +
-                      "val_gain,val_gain_ci95,test_gain,test_gain_ci95,gap_to_teacher,params,compression,train_seconds,nodes");
+                      "val_gain,val_gain_ci95,test_gain,test_gain_ci95,gap_to_teacher,params,compression,train_seconds,diverged_seeds,diverged_epoch,nodes");
         foreach (var r in rows)
         {
             bool v = !r.SelectedOnTest;
+            bool acc = !r.Diverged;
             sb.AppendLine(string.Join(',',
                 r.Rank, r.Width, r.Temperature is { } t ? Formats.Exact(t) : "", Formats.Exact(r.Alpha), r.Seeds,
                 v ? "validation" : "test",
-                v ? Formats.Exact(r.Acc) : "", v ? Opt(r.StdDev) : "", v ? Opt(r.Ci95) : "",
-                Formats.Exact(r.TestAccuracy), Opt(r.TestStdDev), Opt(r.TestCi95),
+                v && acc ? Formats.Exact(r.Acc) : "", v ? Opt(r.StdDev) : "", v ? Opt(r.Ci95) : "",
+                acc ? Formats.Exact(r.TestAccuracy) : "", Opt(r.TestStdDev), Opt(r.TestCi95),
                 v ? Opt(r.Gain) : "", v ? Opt(r.GainCi95) : "", Opt(r.TestGain), Opt(r.TestGainCi95),
-                Opt(r.GapToTeacher), r.Params, Opt(r.Compression), Formats.Exact(r.TrainSeconds), Quote(r.Nodes)));
+                Opt(r.GapToTeacher), r.Params, Opt(r.Compression), Formats.Exact(r.TrainSeconds),
+                r.DivergedSeeds, r.DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Quote(r.Nodes)));
         }
         return sb.ToString();
     }
@@ -49,7 +52,8 @@ public static class LeaderboardFiles
         sb.AppendLine("val acc: validation accuracy (%), mean over seeds: the ranking's; test acc: test accuracy (%), measured once per trial, never used to choose; " +
                       "ci95: half-width of the 95% interval (Student's t) when there are several seeds; " +
                       "val gain, test gain: points over the same-width baseline (alpha 0), paired by seed, ± their 95% interval; " +
-                      "gap_teacher: test points to the teacher; compression: teacher parameters / student parameters; train_s: seconds of training per trial.");
+                      "gap_teacher: test points to the teacher; compression: teacher parameters / student parameters; train_s: seconds of training per trial; " +
+                      "diverged at epoch N: a seed's loss became NaN or infinite there (no accuracy; ranked last).");
         return sb.ToString();
     }
 

@@ -16,8 +16,11 @@ public static class LeaderboardTable
         "gap_teacher", "params", "compression", "train_s", "node",
     ];
 
-    /// <summary>One row's cells, in <see cref="Columns"/> order (accuracies in percent, gains in points with their ±95%).</summary>
-    public static string[] Cells(LeaderboardRow r) =>
+    /// <summary>
+    /// One row's cells, in <see cref="Columns"/> order (accuracies in percent, gains in points with their ±95%). A
+    /// configuration that diverged shows "diverged at epoch N" where its accuracy would be, and no accuracy or gain.
+    /// </summary>
+    public static string[] Cells(LeaderboardRow r) => r.Diverged ? DivergedCells(r) :
     [
         r.Rank.ToString(CultureInfo.InvariantCulture),
         r.Width.ToString(CultureInfo.InvariantCulture),
@@ -31,6 +34,23 @@ public static class LeaderboardTable
         r.IsBaseline ? "baseline" : r.SelectedOnTest ? "-" : Gain(r.Gain, r.GainCi95),
         r.IsBaseline ? "baseline" : Gain(r.TestGain, r.TestGainCi95),
         r.GapToTeacher is { } gap ? Formats.Points(gap) : "",
+        Formats.Parameters(r.Params),
+        r.Compression is { } c ? Formats.Ratio(c) : "",
+        Formats.Fixed(r.TrainSeconds, "0.00"),
+        r.Nodes,
+    ];
+
+    private static string[] DivergedCells(LeaderboardRow r) =>
+    [
+        r.Rank.ToString(CultureInfo.InvariantCulture),
+        r.Width.ToString(CultureInfo.InvariantCulture),
+        r.Temperature is { } t ? Formats.Setting(t) : "-",
+        Formats.Setting(r.Alpha),
+        r.Seeds.ToString(CultureInfo.InvariantCulture),
+        r.DivergedText, "", "-", "",
+        r.IsBaseline ? "baseline" : "-",
+        r.IsBaseline ? "baseline" : "-",
+        "",
         Formats.Parameters(r.Params),
         r.Compression is { } c ? Formats.Ratio(c) : "",
         Formats.Fixed(r.TrainSeconds, "0.00"),
@@ -65,6 +85,8 @@ public static class LeaderboardTable
             : "ranked by val acc, mean over seeds; test acc is shown, never used to choose";
         line += "; gains over the same-width baseline (alpha 0), paired by seed, ± 95% interval over seeds";
         if (rows.Any(r => !r.IsBaseline && r.TestGain is not null && r.TestGainCi95 is null)) line += "; " + Leaderboard.NoIntervalNote;
+        if (rows.Count(r => r.Diverged) is > 0 and var d)
+            line += $"; {d} configuration{(d == 1 ? "" : "s")} diverged (loss NaN or infinite): ranked last, no accuracy";
         return line;
     }
 

@@ -149,7 +149,8 @@ public sealed class LiveTable
         _doneThisRun++;
         Changed = true;
         var what = r.IsBaseline ? $"w{r.Width} baseline" : $"w{r.Width} T{Formats.Setting(r.Temperature ?? 0)} a{Formats.Setting(r.Alpha)}";
-        var acc = (r.ValAcc is { } v ? $"val {Formats.Percent(v)}%, " : "") + $"test {Formats.Percent(r.TestAccuracy)}%";
+        var acc = r.Diverged ? $"{r.DivergedText}{(r.DivergedReason is { } why ? $" ({why})" : "")}"
+            : (r.ValAcc is { } v ? $"val {Formats.Percent(v)}%, " : "") + $"test {Formats.Percent(r.TestAccuracy)}%";
         return $"[{_results.Count}/{_total}] {what} s{r.Seed}: {acc} " +
                $"({Formats.Fixed(r.TrainSeconds, "0.0")} s, {r.Node}){Eta(" eta ")}";
     }

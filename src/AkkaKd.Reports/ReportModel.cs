@@ -15,9 +15,12 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
     /// <summary>The best distilled configuration of this width (the ranking's order: mean accuracy, then ties).</summary>
     public LeaderboardRow? Best => Distilled.Count > 0 ? Distilled[0] : null;
 
-    /// <summary>The ranking split by width, narrowest first (each width's rows keep the ranking's order).</summary>
+    /// <summary>
+    /// The ranking split by width, narrowest first (each width's rows keep the ranking's order). Configurations that
+    /// diverged have no accuracy to draw: they are left out (the ranking lists them, last).
+    /// </summary>
     public static IReadOnlyList<WidthGrid> From(IReadOnlyList<LeaderboardRow> ranked) =>
-        ranked.GroupBy(r => r.Width) // GroupBy keeps the ranking's order within each width
+        ranked.Where(r => !r.Diverged).GroupBy(r => r.Width) // GroupBy keeps the ranking's order within each width
             .OrderBy(g => g.Key)
             .Select(g => new WidthGrid(g.Key, g.FirstOrDefault(r => r.IsBaseline), g.Where(r => !r.IsBaseline).ToList()))
             .ToList();
@@ -33,8 +36,8 @@ public sealed record WidthGrid(int Width, LeaderboardRow? Baseline, IReadOnlyLis
 
     /// <summary>The distilled temperatures and alphas of a ranking, ascending: the axes every width's grid shares.</summary>
     public static (double[] Temperatures, double[] Alphas) Axes(IReadOnlyList<LeaderboardRow> ranked) =>
-        (ranked.Where(r => !r.IsBaseline).Select(r => r.Temperature!.Value).Distinct().Order().ToArray(),
-         ranked.Where(r => !r.IsBaseline).Select(r => r.Alpha).Distinct().Order().ToArray());
+        (ranked.Where(r => !r.IsBaseline && !r.Diverged).Select(r => r.Temperature!.Value).Distinct().Order().ToArray(),
+         ranked.Where(r => !r.IsBaseline && !r.Diverged).Select(r => r.Alpha).Distinct().Order().ToArray());
 }
 
 /// <summary>
@@ -97,8 +100,11 @@ public sealed class ReportModel
     /// <summary>The ranking is on test accuracy: a journal without validation rows.</summary>
     public bool SelectedOnTest => Rows.Any(r => r.SelectedOnTest);
 
-    /// <summary>The selected configuration: the first of the ranking.</summary>
-    public LeaderboardRow? Winner => Rows.Count > 0 ? Rows[0] : null;
+    /// <summary>The selected configuration: the first of the ranking (never one that diverged: none, if all did).</summary>
+    public LeaderboardRow? Winner => Rows.Count > 0 && !Rows[0].Diverged ? Rows[0] : null;
+
+    /// <summary>The trials whose training diverged (results with no accuracy).</summary>
+    public IReadOnlyList<TrialResult> DivergedTrials => Results.Where(r => r.Diverged).ToList();
 
     /// <summary>The test rows each trial was measured on: the header's count, else the recorded sweep file's data.test.</summary>
     public int? TestRows { get; }

@@ -79,7 +79,17 @@ public sealed partial class Journal : IDisposable
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         WriteIndented = false,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { NoScoresWhenDiverged } },
     };
+
+    /// <summary>A diverged trial has no accuracy or loss: its line leaves test_acc and test_loss out (never a made-up 0).</summary>
+    private static void NoScoresWhenDiverged(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type != typeof(TrialResult)) return;
+        foreach (var p in info.Properties)
+            if (p.Name is "test_acc" or "test_loss")
+                p.ShouldSerialize = (o, _) => !((TrialResult)o).Diverged;
+    }
 
     private readonly FileStream _file;
     private readonly BlockingCollection<(byte[] Line, TaskCompletionSource Done)> _queue = new();

@@ -33,6 +33,7 @@ internal static class JournalLines
         ["node"] = Kind.Text, ["finished"] = Kind.Date, ["val_acc"] = Kind.Fraction, ["val_loss"] = Kind.NonNegative,
         ["val_acc_curve"] = Kind.FractionList, ["val_loss_curve"] = Kind.NonNegativeList, ["epochs"] = Kind.Count,
         ["layers"] = Kind.Count, ["status"] = Kind.Text, ["diverged_epoch"] = Kind.Count, ["sweep_hash"] = Kind.Text,
+        ["diverged_reason"] = Kind.Text,
     };
 
     private static readonly Dictionary<string, Kind> TeacherFields = new()

@@ -6,6 +6,11 @@ namespace AkkaKd.Sweep;
 /// (<see cref="SelectedOnTest"/>). Test accuracy is shown beside it and never chooses. Gains are over the same-width
 /// baseline, paired by seed: <see cref="Gain"/> in the ranked accuracy, <see cref="TestGain"/> on the test rows. Every
 /// interval is the half-width of a 95% interval over seeds (Student's t), null with one seed.
+/// <para>
+/// A configuration with a seed whose training diverged (<see cref="Diverged"/>) has no accuracy: <see cref="Acc"/> and
+/// <see cref="TestAccuracy"/> are NaN, its gains and intervals null; it ranks after every configuration that never
+/// diverged and shows <see cref="DivergedText"/> instead.
+/// </para>
 /// </summary>
 public sealed record LeaderboardRow(
     int Rank,
@@ -28,9 +33,19 @@ public sealed record LeaderboardRow(
     double? Compression,
     double TrainSeconds,
     string Nodes,
-    bool SelectedOnTest)
+    bool SelectedOnTest,
+    int DivergedSeeds = 0,
+    int? DivergedEpoch = null)
 {
     public bool IsBaseline => AkkaKd.Distillation.Numerics.KdTerms.IsBaselineAlpha(Alpha);
+
+    /// <summary>A seed of this configuration diverged: no accuracy, ranked last.</summary>
+    public bool Diverged => DivergedSeeds > 0;
+
+    /// <summary>"diverged at epoch 7", with "(1 of 3 seeds)" when not every seed diverged; "" when none did.</summary>
+    public string DivergedText => !Diverged ? ""
+        : $"diverged at epoch {DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}" +
+          (DivergedSeeds < Seeds ? $" ({DivergedSeeds} of {Seeds} seeds)" : "");
 
     /// <summary>The validation accuracy (null when the ranking is on test: no validation rows).</summary>
     public double? ValAcc => SelectedOnTest ? null : Acc;
@@ -75,18 +90,20 @@ public static class Leaderboard
     /// then lower T). If any result has no validation accuracy (a journal from before the validation slice), the whole
     /// ranking is on test accuracy and every row says so (<see cref="LeaderboardRow.SelectedOnTest"/>): accuracies of two
     /// kinds are never mixed. Gains over the same-width baseline are paired by seed; intervals are Student's t.
+    /// A configuration with a diverged seed ranks after all the others (the latest divergence first), with no accuracy.
     /// </summary>
     public static IReadOnlyList<LeaderboardRow> Rank(IEnumerable<TrialResult> results, TeacherRecord? teacher = null)
     {
         var list = results.ToList();
-        bool onTest = list.Any(r => r.ValAcc is null);
+        bool onTest = list.Any(r => r.SelectedOnTest);
         double Sel(TrialResult r) => onTest ? r.TestAccuracy : r.ValAcc!.Value;
-        var baselines = list.Where(r => r.IsBaseline)
+        var baselines = list.Where(r => r.IsBaseline && !r.Diverged)
             .GroupBy(r => r.Width)
             .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Seed).ToDictionary(s => s.Key, s => s.First()));
 
-        var rows = list
-            .GroupBy(r => (r.Width, r.Temperature, r.Alpha))
+        var groups = list.GroupBy(r => (r.Width, r.Temperature, r.Alpha)).ToList();
+        var rows = groups
+            .Where(g => !g.Any(r => r.Diverged))
             .Select(g =>
             {
                 var sel = Statistics.Summarize(g.Select(Sel).ToArray());
@@ -120,6 +137,26 @@ public static class Leaderboard
             .ThenBy(r => r.Alpha)
             .ThenBy(r => r.Temperature ?? 0)
             .ToList();
-        return rows.Select((r, i) => r with { Rank = i + 1 }).ToList();
+        var diverged = groups
+            .Where(g => g.Any(r => r.Diverged))
+            .Select(g => DivergedRow(g.Key.Width, g.Key.Temperature, g.Key.Alpha, g.ToList(), onTest))
+            .OrderByDescending(r => r.DivergedEpoch ?? 0)
+            .ThenBy(r => r.DivergedSeeds)
+            .ThenBy(r => r.Params)
+            .ThenBy(r => r.Alpha)
+            .ThenBy(r => r.Temperature ?? 0);
+        return rows.Concat(diverged).Select((r, i) => r with { Rank = i + 1 }).ToList();
+    }
+
+    /// <summary>A configuration with a diverged seed: no accuracy or gain, the earliest epoch a seed diverged at.</summary>
+    private static LeaderboardRow DivergedRow(int width, double? temperature, double alpha, List<TrialResult> trials, bool onTest)
+    {
+        var diverged = trials.Where(r => r.Diverged).ToList();
+        long teacherParams = trials.Max(r => r.TeacherParams);
+        long prms = trials[0].Params;
+        return new LeaderboardRow(0, width, temperature, alpha, trials.Count, double.NaN, null, null, double.NaN, null, null,
+            null, null, null, null, null, prms, teacherParams > 0 && prms > 0 ? (double)teacherParams / prms : null,
+            trials.Average(r => r.TrainSeconds), string.Join(',', trials.Select(r => r.Node).Distinct().Order(StringComparer.Ordinal)),
+            onTest, diverged.Count, diverged.Min(r => r.DivergedEpoch));
     }
 }

@@ -30,9 +30,16 @@ public sealed class Akkakd : IDisposable
     public static Akkakd Start(string workDir, params string[] args) => Start(workDir, new Dictionary<string, string?>(), args);
 
     /// <summary>Starts akkakd with these environment variables set (a null value removes the variable).</summary>
-    public static Akkakd Start(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Akkakd Start(string workDir, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(workDir, environment, [], args);
+
+    /// <summary>Starts akkakd inside a network namespace (ip netns exec NS dotnet akkakd.dll ...; needs root).</summary>
+    public static Akkakd StartInNamespace(string workDir, string netns, params string[] args) =>
+        Start(workDir, new Dictionary<string, string?>(), ["ip", "netns", "exec", netns], args);
+
+    private static Akkakd Start(string workDir, IReadOnlyDictionary<string, string?> environment, string[] prefix, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(prefix.Length > 0 ? prefix[0] : "dotnet")
         {
             WorkingDirectory = workDir,
             RedirectStandardOutput = true,
@@ -40,6 +47,8 @@ public sealed class Akkakd : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var a in prefix.Skip(1)) psi.ArgumentList.Add(a);
+        if (prefix.Length > 0) psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["TERM"] = "dumb";

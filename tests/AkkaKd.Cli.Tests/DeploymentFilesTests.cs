@@ -13,9 +13,9 @@ namespace AkkaKd.Cli.Tests;
 
 /// <summary>
 /// The deployment files (docker-compose.yml, cluster/Dockerfile, cluster/node.hocon, cluster/local-cluster.sh) agree
-/// with the program: every flag they pass is one akkakd accepts, the workers' seed is the coordinator's address, the
-/// node HOCON parses and merges into the built-in settings. No Docker engine is needed: the files are read, and
-/// cluster/local-cluster.sh runs the compose command lines for real on loopback.
+/// with the program: every flag they pass is one akkakd accepts, every seed address is a seed service's advertised
+/// address, the node HOCON parses and merges into the built-in settings. No Docker engine is needed: the files are
+/// read, and cluster/local-cluster.sh runs the compose command lines for real on loopback (DeploymentFilesTests.LocalCluster.cs).
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
@@ -64,13 +64,24 @@ public sealed partial class DeploymentFilesTests
     private static YamlNode? Child(YamlMappingNode m, string key) =>
         m.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
 
-    /// <summary>A service's command as words (a string is split on white space, as compose does).</summary>
-    private static string[] Command(YamlMappingNode service) => Child(service, "command") switch
+    private static string? Scalar(YamlMappingNode m, string key) => (Child(m, key) as YamlScalarNode)?.Value;
+
+    /// <summary>A service's command or entrypoint as words (a string is split on white space, as compose does).</summary>
+    private static string[] Words(YamlMappingNode service, string key) => Child(service, key) switch
     {
+        null => [],
         YamlScalarNode s => s.Value!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries),
         YamlSequenceNode seq => seq.Children.Select(c => ((YamlScalarNode)c).Value!).ToArray(),
-        _ => throw new InvalidOperationException("no command"),
+        _ => throw new InvalidOperationException($"{key} is neither a string nor a list"),
     };
+
+    /// <summary>The akkakd arguments a service runs: its command, after the entrypoint's words past /app/akkakd.</summary>
+    private static string[] Command(YamlMappingNode service)
+    {
+        var entrypoint = Words(service, "entrypoint");
+        if (entrypoint.Length > 0) Assert.Equal("/app/akkakd", entrypoint[0]);
+        return [.. entrypoint.Skip(1), .. Words(service, "command")];
+    }
 
     private static string? Option(string[] words, string flag)
     {
@@ -88,15 +99,33 @@ public sealed partial class DeploymentFilesTests
         _ => throw new InvalidOperationException("environment is neither a mapping nor a list"),
     };
 
+    private static readonly string[] Seeds = ["seed1", "seed2"];
+    private static readonly string[] LongLived = ["seed1", "seed2", "worker"];
+    private static readonly string[] Launchers = ["sweep", "akkakd"];
+
+    private static List<string> Profiles(YamlMappingNode service) =>
+        Child(service, "profiles") is YamlSequenceNode p ? p.Children.Select(c => ((YamlScalarNode)c).Value!).ToList() : [];
+
     [Fact]
-    public void The_compose_file_parses_and_has_a_coordinator_and_workers()
+    public void The_compose_file_has_long_lived_workers_and_one_off_launchers()
     {
         var services = (YamlMappingNode)Compose()["services"];
-        var names = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToList();
-        Assert.Contains("coordinator", names);
-        Assert.Contains("worker", names);
-        Assert.Equal("sweep", Command(Service("coordinator"))[0]);
-        Assert.Equal("worker", Command(Service("worker"))[0]);
+        var names = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList();
+        Assert.Equal(LongLived.Concat(Launchers).Order(), names.Order());
+        // The seeds are workers: the cluster is held by nodes that outlive every sweep.
+        foreach (var name in LongLived)
+        {
+            Assert.Equal("worker", Command(Service(name))[0]);
+            Assert.Empty(Profiles(Service(name)));
+        }
+        // `docker compose up` starts the cluster only; a sweep is `docker compose run --rm sweep [FILE] [options]`.
+        var sweep = Command(Service("sweep"));
+        Assert.Equal("sweep", sweep[0]);
+        Assert.Equal("0", Option(sweep, "slots"));
+        Assert.Equal(["/app/akkakd", "sweep"], Words(Service("sweep"), "entrypoint")[..2]);
+        Assert.Equal(["/app/akkakd"], Words(Service("akkakd"), "entrypoint"));
+        Assert.Equal("status", Command(Service("akkakd"))[0]);
+        foreach (var name in Launchers) Assert.NotEmpty(Profiles(Service(name)));
     }
 
     [Fact]
@@ -109,82 +138,103 @@ public sealed partial class DeploymentFilesTests
         if (Child(worker, "ports") is YamlSequenceNode ports)
             foreach (var p in ports.Children)
                 Assert.DoesNotContain(":", ((YamlScalarNode)p).Value);
-        Assert.Equal("on-failure", ((YamlScalarNode)Child(worker, "restart")!).Value);
-        var dependsOn = Child(worker, "depends_on");
-        var deps = dependsOn switch
-        {
-            YamlSequenceNode s => s.Children.Select(c => ((YamlScalarNode)c).Value),
-            YamlMappingNode m => m.Children.Keys.Select(k => ((YamlScalarNode)k).Value),
-            _ => [],
-        };
-        Assert.Contains("coordinator", deps);
+        Assert.NotNull(Child((YamlMappingNode)Child(worker, "deploy")!, "replicas"));
     }
 
     [Fact]
-    public void The_workers_seed_is_the_coordinators_advertised_address()
+    public void Every_node_lists_the_seeds_and_each_seed_is_a_worker_that_advertises_exactly_its_address()
     {
-        var coordinator = Command(Service("coordinator"));
-        var worker = Service("worker");
-        var seeds = Option(Command(worker), "seeds") ?? Env(worker).GetValueOrDefault("AKKAKD_SEEDS");
-        Assert.False(string.IsNullOrEmpty(seeds), "the worker names no seeds (--seeds or AKKAKD_SEEDS)");
-        var seed = new Uri(seeds!.Split(',')[0]);
-        Assert.Equal("akka.tcp", seed.Scheme);
-        Assert.Equal(NodeOptions.SystemName, seed.UserInfo);
-        Assert.Equal("coordinator", seed.Host);
-        Assert.Equal(Option(coordinator, "port"), seed.Port.ToString());
-        // Akka drops messages to an address that is not the one the node advertises: the coordinator must advertise
-        // exactly the seed's host, and listen on every interface of its container.
-        Assert.Equal("coordinator", Option(coordinator, "public-host"));
-        Assert.Equal("0.0.0.0", Option(coordinator, "host"));
-        Assert.Equal("0", Option(coordinator, "slots"));
-        Assert.NotNull(Option(coordinator, "min-workers"));
-        // Each replica advertises its own container hostname: bound to 0.0.0.0, no --public-host.
-        var w = Command(worker);
+        var seeds = Env(Service("seed1")).GetValueOrDefault("AKKAKD_SEEDS");
+        Assert.False(string.IsNullOrEmpty(seeds), "seed1 names no seeds (AKKAKD_SEEDS)");
+        foreach (var name in LongLived.Concat(Launchers))
+            Assert.Equal(seeds, Env(Service(name)).GetValueOrDefault("AKKAKD_SEEDS"));
+        var uris = seeds!.Split(',').Select(s => new Uri(s)).ToList();
+        Assert.Equal(Seeds, uris.Select(u => u.Host));
+        foreach (var seed in uris)
+        {
+            Assert.Equal("akka.tcp", seed.Scheme);
+            Assert.Equal(NodeOptions.SystemName, seed.UserInfo);
+            // Akka drops messages to an address that is not the one the node advertises: the seed service advertises
+            // exactly the seed's host and port, and listens on every interface of its container.
+            var command = Command(Service(seed.Host));
+            Assert.Equal(seed.Host, Option(command, "public-host"));
+            Assert.Equal(seed.Port.ToString(), Option(command, "port"));
+            Assert.Equal("0.0.0.0", Option(command, "host"));
+        }
+        // Each replica and each launcher advertises its own container hostname: bound to 0.0.0.0, no public host.
+        var w = Command(Service("worker"));
         Assert.Equal("0.0.0.0", Option(w, "host"));
         Assert.Null(Option(w, "public-host"));
-        Assert.False(Env(worker).ContainsKey("AKKAKD_PUBLIC_HOST"));
+        foreach (var name in Launchers)
+        {
+            var env = Env(Service(name));
+            Assert.Equal("0.0.0.0", env.GetValueOrDefault("AKKAKD_HOST"));
+            Assert.False(env.ContainsKey("AKKAKD_PUBLIC_HOST"));
+            Assert.False(env.ContainsKey("AKKAKD_PORT"), "a fixed launcher port: two launches at once would both claim it");
+        }
+        Assert.All(LongLived, name => Assert.False(Env(Service(name)).ContainsKey("AKKAKD_PUBLIC_HOST")));
     }
 
     [Fact]
-    public void The_coordinator_writes_its_results_to_the_mounted_results_folder()
+    public void The_long_lived_services_restart_and_every_service_has_time_to_stop_cleanly()
     {
-        var coordinator = Service("coordinator");
-        var mounts = ((YamlSequenceNode)Child(coordinator, "volumes")!).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        foreach (var name in LongLived)
+            Assert.Equal("unless-stopped", Scalar(Service(name), "restart"));
+        // docker compose stop/down sends SIGTERM, then SIGKILL after the grace period (10 s unless told): a worker hands
+        // its trials back and leaves, a sweep writes its results; give them more than the 10 s they are allowed.
+        foreach (var name in LongLived.Append("sweep"))
+        {
+            var grace = Scalar(Service(name), "stop_grace_period");
+            Assert.True(grace != null, $"{name}: no stop_grace_period");
+            var m = Regex.Match(grace!, @"^(\d+)s$");
+            Assert.True(m.Success && int.Parse(m.Groups[1].Value) >= 15, $"{name}: stop_grace_period {grace}, not 15s or more");
+        }
+    }
+
+    [Fact]
+    public void A_launch_writes_a_fresh_results_folder_in_the_mounted_results_folder()
+    {
+        var sweep = Service("sweep");
+        var mounts = ((YamlSequenceNode)Child(sweep, "volumes")!).Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
         var results = mounts.Select(m => m.Split(':')).Single(p => p[0] == "./results");
-        var output = Option(Command(coordinator), "out")!;
-        Assert.StartsWith(results[1].TrimEnd('/') + "/", output);
+        // No --out: the default, results/NAME-TIMESTAMP under the working folder, is new for every launch and lands in
+        // the mount, so the same launch command works every time.
+        Assert.Null(Option(Command(sweep), "out"));
+        Assert.Equal(results[1].TrimEnd('/'), Path.Combine(Scalar(sweep, "working_dir")!, "results"));
     }
 
     [Fact]
     public void Every_flag_in_the_compose_commands_is_one_akkakd_accepts()
     {
-        var sweep = Flags(string.Join(' ', Command(Service("coordinator"))));
-        var worker = Flags(string.Join(' ', Command(Service("worker"))));
+        foreach (var name in LongLived)
+        {
+            var flags = Flags(string.Join(' ', Command(Service(name))));
+            Assert.NotEmpty(flags);
+            AssertAccepted(flags, WorkerFlags, $"docker-compose.yml, {name}");
+        }
+        var sweep = Flags(string.Join(' ', Command(Service("sweep"))));
         Assert.NotEmpty(sweep);
-        Assert.NotEmpty(worker);
-        AssertAccepted(sweep, SweepFlags, "docker-compose.yml, coordinator");
-        AssertAccepted(worker, WorkerFlags, "docker-compose.yml, worker");
+        AssertAccepted(sweep, SweepFlags, "docker-compose.yml, sweep");
     }
 
     [Fact]
     public void The_files_the_compose_commands_name_are_in_the_image()
     {
         var dockerfile = Read("cluster/Dockerfile");
-        var sweepFile = Command(Service("coordinator"))[1];
+        var sweepFile = Command(Service("sweep")).Last();
         Assert.StartsWith("/app/configs/", sweepFile);
         Assert.True(File.Exists(Path.Combine(Root, "configs", sweepFile["/app/configs/".Length..])), sweepFile);
         Assert.Matches(@"(?m)^COPY\s+configs/?\s+/app/configs/?\s*$", dockerfile);
-        foreach (var name in new[] { "coordinator", "worker" })
+        foreach (var name in LongLived.Concat(Launchers))
         {
             var service = Service(name);
+            Assert.Equal("akkakd:local", Scalar(service, "image"));
             if (Env(service).TryGetValue("AKKAKD_CONFIG", out var config))
                 Assert.Matches($@"(?m)^COPY\s+cluster/node\.hocon\s+{Regex.Escape(config)}\s*$", dockerfile);
             var build = Child(service, "build") as YamlMappingNode;
-            if (build != null)
-            {
-                Assert.Equal(".", ((YamlScalarNode)Child(build, "context")!).Value);
-                Assert.Equal("cluster/Dockerfile", ((YamlScalarNode)Child(build, "dockerfile")!).Value);
-            }
+            Assert.True(build != null, $"{name}: no build (a service started first would have no image)");
+            Assert.Equal(".", Scalar(build!, "context"));
+            Assert.Equal("cluster/Dockerfile", Scalar(build!, "dockerfile"));
         }
     }
 
@@ -195,7 +245,7 @@ public sealed partial class DeploymentFilesTests
     /// <summary>The words of the bash array NAME=( ... ) in the script.</summary>
     private static string ScriptArray(string name)
     {
-        var m = Regex.Match(Script, $@"(?m)^{name}=\(([^)]*)\)");
+        var m = Regex.Match(Script, $@"(?m)^\s*{name}=\(([^)]*)\)");
         Assert.True(m.Success, $"cluster/local-cluster.sh has no {name}=( ... )");
         return m.Groups[1].Value;
     }
@@ -203,28 +253,36 @@ public sealed partial class DeploymentFilesTests
     [Fact]
     public void Every_flag_in_the_local_cluster_script_is_one_akkakd_accepts()
     {
-        var all = Flags(Script);
+        // The code, not the comments (which name docker compose's own flags).
+        var code = string.Join('\n', Script.Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+        var all = Flags(code);
         Assert.NotEmpty(all);
-        AssertAccepted(all, SweepFlags.Union(WorkerFlags), "cluster/local-cluster.sh");
+        AssertAccepted(all, SweepFlags.Union(WorkerFlags).Union(Names(StatusCommand.Create())), "cluster/local-cluster.sh");
+        foreach (var node in new[] { "seed1_args", "seed2_args", "worker_args" })
+            AssertAccepted(Flags(ScriptArray(node)), WorkerFlags, $"cluster/local-cluster.sh, {node}");
         AssertAccepted(Flags(ScriptArray("sweep_args")), SweepFlags, "cluster/local-cluster.sh, sweep_args");
-        AssertAccepted(Flags(ScriptArray("worker_args")), WorkerFlags, "cluster/local-cluster.sh, worker_args");
-        var launch = Regex.Match(Script, @"""\$\{worker_args\[@\]\}""([^\n]*)");
-        Assert.True(launch.Success, "the script does not start workers with ${worker_args[@]}");
-        AssertAccepted(Flags(launch.Groups[1].Value), WorkerFlags, "cluster/local-cluster.sh, worker start");
+        var start = Regex.Match(Script, @"setsid ""\$akkakd"" ""\$@""([^\n]*)");
+        Assert.True(start.Success, "the script does not start its nodes with setsid \"$akkakd\" \"$@\"");
+        AssertAccepted(Flags(start.Groups[1].Value), WorkerFlags, "cluster/local-cluster.sh, start_node");
     }
 
     [Fact]
     public void The_local_cluster_script_runs_the_compose_command_lines()
     {
-        Assert.StartsWith("sweep ", ScriptArray("sweep_args").Trim());
-        Assert.StartsWith("worker ", ScriptArray("worker_args").Trim());
-        Assert.Equal(Flags(string.Join(' ', Command(Service("coordinator")))).Order(), Flags(ScriptArray("sweep_args")).Order());
-        Assert.Equal(Flags(string.Join(' ', Command(Service("worker")))).Order(), Flags(ScriptArray("worker_args")).Order());
-        // The workers find their seed the way the compose workers do, and every node loads the node HOCON.
-        Assert.Contains("AKKAKD_SEEDS", Env(Service("worker")).Keys);
-        Assert.Matches(@"AKKAKD_SEEDS=\$seed ""\$akkakd"" ""\$\{worker_args\[@\]\}""", Script);
-        Assert.Contains("cluster/node.hocon", Script);
+        foreach (var (array, service) in new[] { ("seed1_args", "seed1"), ("seed2_args", "seed2"), ("worker_args", "worker"), ("sweep_args", "sweep") })
+        {
+            var words = ScriptArray(array).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var compose = Command(Service(service));
+            Assert.Equal(compose[0], words[0]);
+            Assert.Equal(Flags(string.Join(' ', compose)).Order(), Flags(ScriptArray(array)).Order());
+        }
         Assert.Contains("--slots 0", ScriptArray("sweep_args"));
+        // The seeds reach every node, and the launchers' address, through the environment, as in docker-compose.yml.
+        Assert.Matches(@"export AKKAKD_SEEDS=\$seeds", Script);
+        Assert.Matches(@"AKKAKD_SEEDS=\$seeds AKKAKD_HOST=127\.0\.0\.1 exec ""\$akkakd"" ""\$\{sweep_args\[@\]\}""", Script);
+        Assert.Contains("cluster/node.hocon", Script);
+        foreach (var step in new[] { "up", "sweep", "status | cancel", "down" })
+            Assert.Contains($"\n  {step})", Script);
     }
 
     [Fact]
@@ -238,6 +296,30 @@ public sealed partial class DeploymentFilesTests
         var err = bash.StandardError.ReadToEnd();
         Assert.True(bash.WaitForExit(30_000), "bash -n did not finish");
         Assert.True(bash.ExitCode == 0, "bash -n: " + err);
+    }
+
+    // --- cluster/akkakd-worker.service ---
+
+    [Fact]
+    public void The_systemd_unit_runs_a_worker_that_systemd_stops_with_SIGTERM_and_time_to_leave()
+    {
+        var unit = Read("cluster/akkakd-worker.service");
+        string Key(string key)
+        {
+            var m = Regex.Match(unit, $@"(?m)^{key}=(.*)$");
+            Assert.True(m.Success, $"cluster/akkakd-worker.service has no {key}=");
+            return m.Groups[1].Value.Trim();
+        }
+        var exec = Key("ExecStart").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("/akkakd", exec[0]);
+        Assert.Equal("worker", exec[1]);
+        AssertAccepted(Flags(string.Join(' ', exec)), WorkerFlags, "cluster/akkakd-worker.service, ExecStart");
+        var env = Regex.Matches(unit, @"(?m)^Environment=(\w+)=(.*)$").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim());
+        foreach (var seed in env["AKKAKD_SEEDS"].Split(',')) Assert.Equal("akka.tcp", new Uri(seed).Scheme);
+        Assert.True(env.ContainsKey("AKKAKD_HOST") || exec.Contains("--host"), "the unit names no address for the worker");
+        Assert.Equal("SIGTERM", Key("KillSignal"));
+        Assert.True(int.Parse(Key("TimeoutStopSec")) >= 15, "TimeoutStopSec under 15 s");
+        Assert.Equal("on-failure", Key("Restart"));
     }
 
     // --- cluster/Dockerfile ---
@@ -259,7 +341,7 @@ public sealed partial class DeploymentFilesTests
         var entry = Regex.Match(dockerfile, @"(?m)^ENTRYPOINT\s+(.+)$");
         Assert.True(entry.Success, "no ENTRYPOINT");
         Assert.Equal(new[] { "/app/akkakd" }, JsonSerializer.Deserialize<string[]>(entry.Groups[1].Value));
-        var port = Option(Command(Service("coordinator")), "port");
+        var port = Option(Command(Service("seed1")), "port");
         Assert.Matches($@"(?m)^EXPOSE\s+{port}\b", dockerfile);
     }
 

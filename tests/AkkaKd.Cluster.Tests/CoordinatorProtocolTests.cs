@@ -8,6 +8,7 @@ using AkkaKd.Cluster.Reporting;
 using AkkaKd.Cluster.Workers;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
+using AkkaKd.Sweep.Work;
 
 namespace AkkaKd.Cluster.Tests;
 
@@ -60,7 +61,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
             var a = w2.ExpectMsg<TrialAssignment>();
             Assert.True(a.Trial.IsBaseline, "baselines run while the teacher trains");
             Assert.Null(a.Teacher);
-            c.Tell(new TrialCompleted(a.Sweep.SweepId, Fixtures.Result(a.Trial, 0.8)), w2.Ref);
+            c.Tell(new TrialCompleted(a.SweepId, Fixtures.Result(a.Trial, 0.8)), w2.Ref);
             done.Add(a.Trial.Id);
         }
         w2.ExpectMsg<NoWorkYet>(); // distilled trials wait for the teacher
@@ -76,6 +77,31 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
             Assert.DoesNotContain(d.Trial.Id, done);
             done.Add(d.Trial.Id);
         }
+    }
+
+    [Fact]
+    public void The_settings_go_with_a_workers_first_assignment_only_and_again_when_it_lacks_them()
+    {
+        var (c, plan) = Start(Fixtures.TinySweep());
+        var w1 = CreateTestProbe();
+        var w2 = CreateTestProbe();
+        Ask(c, w1);
+        var teacher = w1.ExpectMsg<TeacherAssignment>();
+        Assert.Equal(plan.SweepId, teacher.Sweep!.SweepId);
+        Assert.Empty(teacher.Sweep.Settings.Grid.Width); // the grid stays home
+        Ask(c, w2);
+        var first = w2.ExpectMsg<TrialAssignment>();
+        Assert.NotNull(first.Sweep); // w2 is another worker
+        c.Tell(new TrialCompleted(plan.SweepId, Fixtures.Result(first.Trial, 0.8)), w2.Ref);
+        var second = w2.ExpectMsg<TrialAssignment>();
+        Assert.Null(second.Sweep); // w2 has them now
+
+        // A worker that lost them (its slot restarted) gives the work back; it comes again, with the settings.
+        c.Tell(new WorkReturned(plan.SweepId, second.Work, "n", ReturnReason.SweepUnknown), w2.Ref);
+        Ask(c, w2);
+        var again = w2.ExpectMsg<TrialAssignment>();
+        Assert.Equal(second.Trial.Id, again.Trial.Id);
+        Assert.Equal(plan.SweepId, again.Sweep!.SweepId);
     }
 
     [Fact]
@@ -153,7 +179,7 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
         var w = CreateTestProbe();
         string? id = null;
         Ask(c, w);
-        for (int attempt = 1; attempt <= SweepCoordinator.MaxAttempts; attempt++)
+        for (int attempt = 1; attempt <= WorkLedger<IActorRef>.DefaultMaxAttempts; attempt++)
         {
             var a = w.ExpectMsg<TrialAssignment>(); // the failure asks again; the trial comes back until its last attempt
             id ??= a.Trial.Id;

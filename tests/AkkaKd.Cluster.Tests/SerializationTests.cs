@@ -33,9 +33,10 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
             Teacher = settings.Teacher with { Regularization = new(0.5, 0.2, 2) },
             Student = settings.Student with { Layers = 2, Regularization = new(0.1, 0, 1) },
         }, new string('a', 64));
-        yield return new TrialAssignment(ctx, new TrialWork(trial, 5), teacher, TestActor);
-        yield return new TrialAssignment(ctx, new TrialWork(trials.First(t => t.IsBaseline), 5, 2), null, null);
-        yield return new TeacherAssignment(ctx, new TeacherWork("key"));
+        yield return new TrialAssignment("sweep1", new TrialWork(trial, 5), teacher, TestActor, Sweep: ctx);
+        yield return new TrialAssignment("sweep1", new TrialWork(trials.First(t => t.IsBaseline), 5, 2), null, null);
+        yield return new TeacherAssignment("sweep1", new TeacherWork("key"), ctx);
+        yield return new TeacherAssignment("sweep1", new TeacherWork("key"));
         yield return new TrialProgress("sweep1", trial.Id, 2, 5, 0.25, 1.5);
         yield return new TrialCompleted("sweep1", result);
         yield return new TrialFailed("sweep1", trial.Id, "node1", "boom", true);
@@ -44,6 +45,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new WorkReturned("sweep1", new TeacherWork("key"), "node1", ReturnReason.DataMismatch, "other pixels");
         yield return new CoordinatorUp(TestActor);
         yield return new CoordinatorGone(TestActor);
+        yield return new DropWork("sweep1", "cancelled by someone@host");
         yield return ReturnWork.Instance;
         yield return WorkHandedBack.Instance;
         yield return new FetchChunk(teacher.Hash, 3);

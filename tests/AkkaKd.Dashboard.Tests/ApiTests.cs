@@ -34,6 +34,34 @@ public sealed class ApiTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_configuration_with_a_diverged_seed_has_no_metric_and_says_where_it_diverged()
+    {
+        string Trial(string id, double? t, double alpha, int seed, double? val, int? divergedAt) =>
+            $"{{\"type\":\"trial\",\"id\":\"{id}\",\"width\":8,\"temperature\":{(t is { } x ? x.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}," +
+            $"\"alpha\":{alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"seed\":{seed},\"params\":100,\"train_seconds\":1,\"node\":\"n\"," +
+            (divergedAt is { } e
+                ? $"\"status\":\"diverged\",\"diverged_epoch\":{e},\"diverged_reason\":\"loss NaN at epoch {e}\"}}"
+                : $"\"test_acc\":{val!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"val_acc\":{val.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"status\":\"ok\"}}");
+        File.WriteAllLines(Path.Combine(_dir.Path, "results.jsonl"),
+        [
+            "{\"type\":\"header\",\"sweep_hash\":\"h\",\"sweep_name\":\"div\",\"data_fingerprint\":\"f\",\"trials\":6,\"created\":\"2026-11-01T12:00:00+00:00\",\"validation\":100}",
+            Trial("b1", null, 0, 1, 0.80, null), Trial("b2", null, 0, 2, 0.82, null),
+            Trial("k1", 4, 0.5, 1, 0.85, null), Trial("k2", 4, 0.5, 2, 0.86, null),
+            Trial("d1", 8, 0.5, 1, null, 5), Trial("d2", 8, 0.5, 2, 0.99, null), // one seed diverged: its 99% does not rank it
+        ]);
+        await using var server = await Api.Start(_dir.Path);
+        using var c = Api.Client(server);
+        var v = await Api.Sweep(c, await Api.IdOf(c, "div"));
+        var diverged = v.Rows.Single(r => r.T == 8);
+        Assert.Null(diverged.Metric); // ranked last: the page ranks a row without a metric after every other
+        Assert.Null(diverged.Gain);
+        Assert.Equal((1, 5), (diverged.Diverged, diverged.DivergedEpoch!.Value));
+        Assert.NotNull(v.Rows.Single(r => r.T == 4).Metric);
+        Assert.Equal(1, v.Progress.Diverged);
+        Assert.True(v.Trials.Single(t => t.Id == "d1").Diverged);
+    }
+
+    [Fact]
     public async Task A_sweep_comes_whole_ranked_on_validation_with_intervals_gains_and_curves()
     {
         var sweep = Small();

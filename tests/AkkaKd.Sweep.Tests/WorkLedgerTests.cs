@@ -252,13 +252,13 @@ public sealed class WorkLedgerTests
     }
 
     [Fact]
-    public void A_diverged_result_is_given_up_and_never_reaches_the_journal()
+    public void A_non_finite_result_not_marked_diverged_is_given_up_and_never_reaches_the_journal()
     {
         var l = Ledger(Settings("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));
         var w = l.Request("w1")!;
         Assert.False(l.Completed(Result(w, acc: double.NaN)));
         Assert.True(l.IsDone);
-        Assert.Contains("diverged", l.FailedTrials[w.Id]);
+        Assert.Contains("not a finite number", l.FailedTrials[w.Id]);
         Assert.Equal(0, l.Finished);
     }
 }

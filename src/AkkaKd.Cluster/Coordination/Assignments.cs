@@ -7,7 +7,8 @@ namespace AkkaKd.Cluster.Coordination;
 
 /// <summary>
 /// The message that hands a piece of work to a worker: the teacher to train, a baseline, a distilled trial with the
-/// teacher artifact and where to fetch it, a scheduler's next rung with where its checkpoint is.
+/// teacher artifact and where to fetch it, a scheduler's next rung with where its checkpoint is. The sweep's settings
+/// go with a worker's first assignment only (the worker keeps them): one message less to serialize in full per trial.
 /// </summary>
 public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
 {
@@ -15,6 +16,13 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     private readonly SweepContext _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
     private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
     private readonly Dictionary<string, string> _latest = new(StringComparer.Ordinal); // trial id -> its latest durable checkpoint
+    private readonly HashSet<IActorRef> _informed = []; // workers that were sent the settings
+
+    /// <summary>A worker gave work back for want of the settings (it restarted): its next assignment carries them.</summary>
+    public void Returned(IActorRef worker, WorkReturned r)
+    {
+        if (r.Reason == ReturnReason.SweepUnknown) _informed.Remove(worker);
+    }
 
     /// <summary>A rung result names the hub that holds its checkpoint: the continuation fetches it from there.</summary>
     public void Remember(TrialCompleted c)
@@ -40,13 +48,15 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
 
     private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
-    public IAkkaKdMessage For(WorkItem work, TeacherRecord? teacher)
+    public IAssignment For(IActorRef worker, WorkItem work, TeacherRecord? teacher)
     {
-        IAkkaKdMessage assignment = work switch
+        var settings = _informed.Add(worker) ? _workerSweep : null;
+        var id = _workerSweep.SweepId;
+        IAssignment assignment = work switch
         {
-            TeacherWork t => new TeacherAssignment(_workerSweep, t),
-            TrialWork { NeedsTeacher: false } t => new TrialAssignment(_workerSweep, t, null, null),
-            TrialWork t => new TrialAssignment(_workerSweep, t, teacher, artifacts),
+            TeacherWork t => new TeacherAssignment(id, t, settings),
+            TrialWork { NeedsTeacher: false } t => new TrialAssignment(id, t, null, null, Sweep: settings),
+            TrialWork t => new TrialAssignment(id, t, teacher, artifacts, Sweep: settings),
             _ => throw new InvalidOperationException("unknown work " + work.GetType().Name),
         };
         if (assignment is TrialAssignment { Work.Checkpoint: { } checkpoint } a && _checkpoints.TryGetValue(checkpoint, out var source))

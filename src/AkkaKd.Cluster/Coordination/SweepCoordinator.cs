@@ -15,8 +15,6 @@ namespace AkkaKd.Cluster.Coordination;
 /// </summary>
 public sealed class SweepCoordinator : ReceiveActor
 {
-    /// <summary>A trial that fails this many times (not counting workers that died or gave it back) is given up.</summary>
-    public const int MaxAttempts = WorkLedger<IActorRef>.DefaultMaxAttempts;
     private readonly SweepContext _sweep;
     private readonly Assignments _assignments;
     private readonly WorkLedger<IActorRef> _ledger;
@@ -104,7 +102,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Send(IActorRef worker, WorkItem work, string node)
     {
         _firstAssignment ??= _clock.Elapsed;
-        worker.Tell(_assignments.For(work, _ledger.Teacher));
+        worker.Tell(_assignments.For(worker, work, _ledger.Teacher));
         _reporter.Tell(new TrialAssigned(_sweep.SweepId, work, node));
         if (_log.IsInfoEnabled) _log.Info("{0} ({1}) to {2}", work.Id, work.Label, worker.Path);
     }
@@ -142,7 +140,7 @@ public sealed class SweepCoordinator : ReceiveActor
         foreach (var (hash, hub) in _assignments.Durable(d.Result)) hub.Tell(new DropCheckpoint(hash)); // its continuation is durable
         if (d.Rung is null) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
         else _reporter.Tell(new RungFinished(_sweep.SweepId, d.Rung));
-        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: test accuracy {2:F4}", d.Result.Id, d.Result.Node, d.Result.TestAccuracy);
+        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: {2}", d.Result.Id, d.Result.Node, d.Result.Outcome);
         Dispatch();
     }
 
@@ -165,6 +163,7 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("{0} returned by {1}: {2}", r.Work.Id, r.Node, r.Describe());
         if (r.Reason == ReturnReason.DataMismatch) _stop.RefusedData(r.Node, r.Detail);
+        _assignments.Returned(Sender, r);
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
     }
@@ -249,6 +248,8 @@ public sealed class SweepCoordinator : ReceiveActor
         _stop.Cancel(c.By);
         Sender.Tell(new SweepCancelled(_sweep.SweepId, _sweep.Settings.Name, _ledger.Finished, _ledger.Total));
         foreach (var w in _ledger.Idle) w.Tell(new NoWorkYet(_sweep.SweepId));
+        // Every worker that ever asked drops this sweep's work now, not once this node has left (others ignore it).
+        foreach (var w in _watched) w.Tell(new DropWork(_sweep.SweepId, "cancelled by " + c.By));
         CheckDone();
     }
 

@@ -111,6 +111,12 @@ public static class SweepLauncher
             throw new PlanException($"{launch.SweepFile ?? "sweep"}: sweep.data.train + sweep.data.validation + sweep.data.test = " +
                                     $"{settings.Data.Rows:N0} rows, but {source} has {data.Rows:N0}");
         if (settings.DataProblem(data.ImageShape) is { } problem) throw new PlanException($"{launch.SweepFile ?? "sweep"}: {problem}");
+        // A single-node sweep (no other node can join) is refused up front when it cannot fit this node's memory at its
+        // slots; in a cluster each worker node checks for itself and refuses the sweep's data if it cannot (exit 3 when all do).
+        var run = launch.Run;
+        if (run.Slots > 0 && run.Node.Port == 0 && run.Node.Seeds.Count == 0 &&
+            SweepLimits.MemoryProblem(settings, data.Features, run.Slots, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) is { } memory)
+            throw new PlanException($"{launch.SweepFile ?? "sweep"}: {memory} (--slots {run.Slots})");
         output.WriteLine($"data: {source} ({data.Rows:N0} rows, {data.Classes} classes, sha256 {data.Fingerprint[..12]}); " +
                          $"output: {outDir}");
         return data.Fingerprint;

@@ -14,22 +14,38 @@ public sealed record RequestWork(IActorRef Worker, string Node) : IAkkaKdMessage
 /// <summary>Nothing to hand out now; the coordinator will send work when there is some.</summary>
 public sealed record NoWorkYet(string SweepId) : IAkkaKdMessage;
 
-/// <summary>What every assignment carries: the sweep's settings and the data fingerprint the worker must prove.</summary>
+/// <summary>A sweep's settings and the data fingerprint a worker must prove: sent once to each worker (slot).</summary>
 public sealed record SweepContext(string SweepId, SweepSettings Settings, string DataFingerprint) : IAkkaKdMessage;
+
+/// <summary>
+/// A piece of work for a worker. The sweep's context (its settings, some hundred bytes) travels only with the first
+/// assignment a worker gets from a sweep (<see cref="Sweep"/>; null after that): the worker keeps it. A worker that
+/// lacks it gives the work back (<see cref="ReturnReason.SweepUnknown"/>) and the next assignment carries it again.
+/// </summary>
+public interface IAssignment : IAkkaKdMessage
+{
+    string SweepId { get; }
+    SweepContext? Sweep { get; }
+    WorkItem Work { get; }
+}
 
 /// <summary>
 /// Train one trial. Distilled trials name the teacher artifact they need by hash, and where to fetch it from (the
 /// coordinator node's artifact hub) if the worker's node does not have it yet. A segment that continues a checkpoint
 /// names the hub of the node that made it (<see cref="CheckpointSource"/>), if the coordinator knows it.
 /// </summary>
-public sealed record TrialAssignment(SweepContext Sweep, TrialWork Work, TeacherRecord? Teacher, IActorRef? ArtifactSource,
-    IActorRef? CheckpointSource = null) : IAkkaKdMessage
+public sealed record TrialAssignment(string SweepId, TrialWork Work, TeacherRecord? Teacher, IActorRef? ArtifactSource,
+    IActorRef? CheckpointSource = null, SweepContext? Sweep = null) : IAssignment
 {
     public Trial Trial => Work.Trial;
+    WorkItem IAssignment.Work => Work;
 }
 
 /// <summary>Train the sweep's teacher and keep its logits (the teacher artifact).</summary>
-public sealed record TeacherAssignment(SweepContext Sweep, TeacherWork Work) : IAkkaKdMessage;
+public sealed record TeacherAssignment(string SweepId, TeacherWork Work, SweepContext? Sweep = null) : IAssignment
+{
+    WorkItem IAssignment.Work => Work;
+}
 
 /// <summary>Per-epoch progress of a piece of work (a trial or the teacher), named by its <see cref="WorkItem.Id"/>.</summary>
 public sealed record TrialProgress(string SweepId, string WorkId, int Epoch, int Epochs, double Loss, double Seconds,
@@ -58,6 +74,7 @@ public sealed record WorkReturned(string SweepId, WorkItem Work, string Node, Re
         ReturnReason.NodeLeaving => "node leaving",
         ReturnReason.WorkerBusy => "worker busy",
         ReturnReason.DataMismatch => "data mismatch",
+        ReturnReason.SweepUnknown => "the worker lacked the sweep's settings",
         _ => "coordinator gone",
     } + (Detail.Length > 0 ? ": " + Detail : "");
 }
@@ -67,6 +84,12 @@ public sealed record CoordinatorUp(IActorRef Coordinator) : IAkkaKdMessage;
 
 /// <summary>To a node's workers: this coordinator is gone (its sweep ended, or its node left).</summary>
 public sealed record CoordinatorGone(IActorRef Coordinator) : IAkkaKdMessage;
+
+/// <summary>
+/// From a coordinator to a worker that holds its work: stop it now (the sweep was cancelled). The worker cancels the
+/// trial's token (the trainer checks it per batch), sends nothing back for it, and its slot takes other work at once.
+/// </summary>
+public sealed record DropWork(string SweepId, string Reason) : IAkkaKdMessage;
 
 /// <summary>To a worker: give back the work in hand (the node is leaving), then answer <see cref="WorkHandedBack"/>.</summary>
 public sealed record ReturnWork : IAkkaKdMessage

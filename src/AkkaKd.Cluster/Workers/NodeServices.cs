@@ -3,6 +3,7 @@ using AkkaKd.Distillation.Data;
 using AkkaKd.Distillation.Training;
 
 using AkkaKd.Cluster.Artifacts;
+using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 
 namespace AkkaKd.Cluster.Workers;
@@ -13,6 +14,9 @@ public sealed record NodeData(DataSet Data, LabeledRows Train, LabeledRows? Vali
 /// <summary>This node's data differ from the sweep's: the node takes no work from that sweep.</summary>
 public sealed class DataMismatchException(string message) : Exception(message);
 
+/// <summary>The sweep's models do not fit this node's memory at its slot count: the node takes no work from that sweep.</summary>
+public sealed class NodeMemoryException(string message) : Exception(message);
+
 /// <summary>What a node's workers share: its name, its teacher store, its loaded data and the trainer.</summary>
 public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrainer? trainer = null)
 {
@@ -21,6 +25,25 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
     public string Node { get; } = node;
     public TeacherStore Teachers { get; } = teachers;
     public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
+
+    /// <summary>The node's slots: trials it trains at once (what its memory must hold).</summary>
+    public int Slots { get; init; } = 1;
+
+    /// <summary>The memory this process may use, in bytes (the GC's view: the machine's, or a container's or heap limit).</summary>
+    public Func<long> AvailableMemory { get; init; } = static () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>
+    /// The sweep's data on this node (<see cref="Data(DataSettings, string)"/>), once the work in hand (the teacher:
+    /// <paramref name="width"/> null; else a student of that width) is known to fit this node's memory in every slot; a
+    /// <see cref="NodeMemoryException"/> (one line naming the key and the estimate) otherwise.
+    /// </summary>
+    public NodeData Data(SweepContext sweep, int? width)
+    {
+        var nd = Data(sweep.Settings.Data, sweep.DataFingerprint);
+        if (SweepLimits.MemoryProblem(sweep.Settings, nd.Data.Features, Slots, AvailableMemory(), width) is { } problem)
+            throw new NodeMemoryException($"{problem} ({Slots} slot{(Slots == 1 ? "" : "s")})");
+        return nd;
+    }
 
     /// <summary>Loads (once) and splits the data of a sweep; throws DataException if the fingerprint differs.</summary>
     public NodeData Data(DataSettings slices, string expectedFingerprint)

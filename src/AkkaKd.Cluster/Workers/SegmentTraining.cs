@@ -18,7 +18,7 @@ public static class SegmentTraining
     {
         var s = sweep.Settings;
         var trial = work.Trial;
-        var data = node.Data(s.Data, sweep.DataFingerprint);
+        var data = node.Data(sweep, work.Trial.Width);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = node.TeacherFor(trial, teacherRecord, data);
         var spec = s.StudentSpec(trial);
@@ -28,6 +28,11 @@ public static class SegmentTraining
             StudentSegments.Train(data.Train, validation, data.Test, data.Data.Classes, spec, trial.Kd, teacher, Blas.Gemm, from, until,
                 report is null ? null : e => report(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel);
 
+        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
+        TrialResult Diverged(SegmentOutcome o, Divergence d) => TrialResult.DivergedResult(new TrialResult(trial.Id, trial.Width,
+            trial.Temperature, trial.Alpha, trial.Seed, 0, 0, teacherRecord?.TestAccuracy, o.Parameters, teacherParams, o.TrainSeconds,
+            node.Node, DateTimeOffset.UtcNow, Epochs: work.UntilEpoch), d.Epoch, d.Reason);
+
         StudentCheckpoint? start = null;
         if (work.FromEpoch > 0)
         {
@@ -35,11 +40,15 @@ public static class SegmentTraining
                 c.Epoch == work.FromEpoch)
                 start = c;
             else
-                start = Train(null, work.FromEpoch, null).Checkpoint
-                        ?? throw new DivergedException($"diverged before epoch {work.FromEpoch}");
+            {
+                var before = Train(null, work.FromEpoch, null);
+                if (before.Divergence is { } early) return Diverged(before, early);
+                start = before.Checkpoint;
+            }
         }
         var outcome = Train(start, work.UntilEpoch, progress);
-        if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
+        // A divergence is a result: the trial ends at this segment (the ledger journals it as the trial's line).
+        if (outcome.Divergence is { } diverged) return Diverged(outcome, diverged);
         // This node continued from it: its copy is needed no more (the coordinator drops the one where it was made).
         if (work.Checkpoint is { } used) node.Teachers.Checkpoints.Remove(used);
         string? name = null;
@@ -49,10 +58,10 @@ public static class SegmentTraining
             name = StudentCheckpoint.HashOf(state);
             node.Teachers.Checkpoints.Put(name, state); // the cache checks the bytes against their SHA-256 name
         }
-        long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
             outcome.Test.Loss, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss,
-            ValAccCurve: outcome.ValAccCurve, ValLossCurve: outcome.ValLossCurve, Epochs: work.UntilEpoch, Checkpoint: name);
+            ValAccCurve: outcome.ValAccCurve, ValLossCurve: outcome.ValLossCurve, Epochs: work.UntilEpoch, Checkpoint: name,
+            Status: TrialResult.Ok);
     }
 }

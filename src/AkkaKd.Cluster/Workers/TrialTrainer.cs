@@ -47,7 +47,7 @@ public sealed class DistillationTrainer : ITrialTrainer
     public TeacherRecord TrainTeacher(NodeServices node, SweepContext sweep, EpochCallback progress, CancellationToken cancel)
     {
         var s = sweep.Settings;
-        var data = node.Data(s.Data, sweep.DataFingerprint);
+        var data = node.Data(sweep, null);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
             e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
@@ -66,21 +66,23 @@ public sealed class DistillationTrainer : ITrialTrainer
         EpochCallback progress, CancellationToken cancel)
     {
         var s = sweep.Settings;
-        var data = node.Data(s.Data, sweep.DataFingerprint);
+        var data = node.Data(sweep, trial.Width);
         Blas.EnsureThreads(s.ThreadsPerTrial);
         var teacher = node.TeacherFor(trial, teacherRecord, data);
         var outcome = Distiller.TrainStudent(data.Train, data.Test, data.Data.Classes, s.StudentSpec(trial), trial.Kd,
             teacher, Blas.Gemm, e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
-        // Not yet journalled as status "diverged" (issue 14): the trial fails for good at once (training it again gives
-        // the same bits), never as NaN.
-        if (outcome.Divergence is { } diverged) throw new DivergedException($"diverged: {diverged.Reason}");
         long teacherParams = Distiller.ParameterCount(data.Data.Features, s.Teacher.Hidden, data.Data.Classes);
-        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy!.Value,
-            outcome.TestLoss!.Value, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+        var result = new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.TestAccuracy ?? 0,
+            outcome.TestLoss ?? 0, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow, outcome.Validation?.FinalAccuracy, outcome.Validation?.FinalLoss,
-            outcome.Validation?.Accuracy.ToArray(), outcome.Validation?.Loss.ToArray(), s.Student.Epochs);
+            outcome.Validation?.Accuracy.ToArray(), outcome.Validation?.Loss.ToArray(), s.Student.Epochs, Status: TrialResult.Ok);
+        // A divergence is a result (deterministic: training it again gives the same bits), never a NaN in the journal.
+        return outcome.Divergence is { } diverged ? TrialResult.DivergedResult(result, diverged.Epoch, diverged.Reason) : result;
     }
 }
 
-/// <summary>Training diverged (its loss became NaN or infinite): deterministic, so never worth another attempt.</summary>
+/// <summary>
+/// The teacher's training diverged (its loss became NaN or infinite): deterministic, so never worth another attempt. A
+/// student that diverges is a result instead (<see cref="TrialResult.Diverged"/>).
+/// </summary>
 public sealed class DivergedException(string message) : Exception(message);

@@ -26,6 +26,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private CancellationTokenSource? _cancel;
     private Current? _current;
     private IReadOnlyList<SweepShare<IActorRef>> _shares = [];
+    private readonly Dictionary<string, (IActorRef Coordinator, SweepContext Context)> _sweeps = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -49,6 +50,21 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         _thread?.Dispose();
     }
 
+    /// <summary>A sweep's first assignment to this slot carries its settings: kept for the assignments that follow.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is IAssignment { Sweep: { } sweep }) _sweeps[sweep.SweepId] = (Sender, sweep);
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>The settings of the assignment's sweep; without them (this slot restarted) the work goes back for them.</summary>
+    private SweepContext? SweepOf(IAssignment a)
+    {
+        if (_sweeps.TryGetValue(a.SweepId, out var known)) return known.Context;
+        Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.SweepUnknown));
+        return null;
+    }
+
     private void AskForWork()
     {
         if (FairPick() is { } pick) pick.Tell(new RequestWork(Self, _node.Node));
@@ -56,8 +72,9 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     }
 
     /// <summary>With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null.</summary>
-    private IActorRef? FairPick() =>
-        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)))?.Key;
+    /// Leaving: the coordinator whose trial this slot has just finished (its view still counts that trial).
+    private IActorRef? FairPick(IActorRef? leaving = null) =>
+        _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)), leaving, Random.Shared.NextDouble())?.Key;
 
     /// <summary>The slot moves from one sweep to another: the view until the next one from the node says so too.</summary>
     private void Moved(IActorRef from, IActorRef to) => _shares = _shares
@@ -83,6 +100,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<CoordinatorGone>(g =>
         {
             _coordinators.Remove(g.Coordinator);
+            foreach (var gone in _sweeps.Where(kv => kv.Value.Coordinator.Equals(g.Coordinator)).Select(kv => kv.Key).ToList()) _sweeps.Remove(gone);
             if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
             {
                 _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
@@ -92,6 +110,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 Become(Idle);
             }
         });
+        Receive<DropWork>(OnDrop);
+        Receive<Done>(d => d.Token != _cancel, d => _log.Info("{0}: dropped work stopped ({1})", d.WorkId, d.Message.GetType().Name));
         Receive<ReturnWork>(_ =>
         {
             if (_current is { } cur)
@@ -105,37 +125,48 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>The sweep of the work in hand was cancelled: stop training it now, and ask the other sweeps for work.</summary>
+    private void OnDrop(DropWork d)
+    {
+        _coordinators.Remove(Sender); // its sweep is over
+        if (_current is not { } cur || !cur.Coordinator.Equals(Sender) || cur.SweepId != d.SweepId) return;
+        _log.Info("{0}: dropped ({1})", cur.Work.Id, d.Reason);
+        _cancel?.Cancel();
+        _cancel = null;
+        SetCurrent(null);
+        Become(Idle);
+        AskForWork();
+    }
+
     private void Idle()
     {
         Common();
         Receive<TrialAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
             Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
+            SetCurrent(new Current(Sender, a.SweepId, a.Work));
             var teacher = a.Teacher;
             if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
             {
                 if (a.ArtifactSource is null)
                 {
-                    Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
+                    Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
                     return;
                 }
                 _artifacts.Tell(new EnsureArtifact(teacher.Hash, a.ArtifactSource));
-                Become(() => Fetching(a));
+                Become(() => Fetching(a, sweep));
                 return;
             }
-            StartTrial(a);
+            StartTrial(a, sweep);
         });
         Receive<TeacherAssignment>(a =>
         {
-            if (Refused(a.Sweep.SweepId, a.Work)) return;
+            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
             Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.Sweep.SweepId, a.Work));
+            SetCurrent(new Current(Sender, a.SweepId, a.Work));
             Become(Busy);
-            var self = Self;
             var coordinator = Sender;
-            var sweep = a.Sweep;
             var workId = a.Work.Id;
             Start(ct => new TeacherTrained(sweep.SweepId,
                 _node.Trainer.TrainTeacher(_node, sweep,
@@ -146,12 +177,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<Retry>(_ => AskForWork());
     }
 
-    private void Fetching(TrialAssignment a)
+    private void Fetching(TrialAssignment a, SweepContext sweep)
     {
         Common();
-        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a));
+        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a, sweep));
         Receive<ArtifactUnavailable>(u => u.Hash == a.Teacher!.Hash,
-            u => Finish(new TrialFailed(a.Sweep.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
+            u => Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
         BusyReplies();
     }
 
@@ -168,8 +199,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Leaving()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
         Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
         ReceiveAny(_ => { });
     }
@@ -177,8 +208,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
     private void BusyReplies()
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.Sweep.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
+        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
         Receive<NoWorkYet>(_ => { });
         Receive<Retry>(_ => { });
     }
@@ -186,12 +217,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private bool Refused(string sweepId, WorkItem work)
     {
         if (!_refusedSweeps.Contains(sweepId)) return false;
-        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node's data differ from the sweep's"));
+        Sender.Tell(new WorkReturned(sweepId, work, _node.Node, ReturnReason.DataMismatch, "this node refused the sweep's data"));
         return true;
     }
 
     /// <summary>A segment continuing a checkpoint this node lacks fetches it first; unavailable, it trains again to that rung.</summary>
-    private void StartTrial(TrialAssignment a)
+    private void StartTrial(TrialAssignment a, SweepContext sweep)
     {
         if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && !_node.Teachers.Has(cp))
         {
@@ -199,20 +230,19 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             Become(() =>
             {
                 Common();
-                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a));
-                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a));
+                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a, sweep));
+                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a, sweep));
                 BusyReplies();
             });
             return;
         }
-        Train(a);
+        Train(a, sweep);
     }
 
-    private void Train(TrialAssignment a)
+    private void Train(TrialAssignment a, SweepContext sweep)
     {
         Become(Busy);
         var coordinator = _current!.Coordinator;
-        var sweep = a.Sweep;
         var trial = a.Trial;
         var hub = _artifacts;
         Start(ct => new TrialCompleted(sweep.SweepId,
@@ -232,7 +262,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
         SetCurrent(null);
         _cancel = null;
-        var pick = outcome is TrialCompleted ? FairPick() : null;
+        var pick = outcome is TrialCompleted ? FairPick(cur.Coordinator) : null;
         if (pick != null)
         {
             bool elsewhere = !pick.Equals(cur.Coordinator);
@@ -284,19 +314,17 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                     ? new TeacherFailed(cur.SweepId, node, e.Message)
                     : new TrialFailed(cur.SweepId, cur.Work.Id, node, e.Message, Retryable: false);
             }
-            catch (DataMismatchException e)
+            catch (Exception e) when (e is DataMismatchException or DataException or NodeMemoryException)
             {
+                // This node cannot use the sweep's data (other data, a missing or corrupt file, too little memory): it
+                // refuses the sweep once, rather than failing each of its trials (every node refusing ends the sweep).
                 outcome = new WorkReturned(cur.SweepId, cur.Work, node, ReturnReason.DataMismatch, e.Message);
-            }
-            catch (DataException e)
-            {
-                outcome = Fail(e.Message);
             }
             catch (Exception e)
             {
                 outcome = Fail($"{e.GetType().Name}: {e.Message}");
             }
-            self.Tell(new Done(outcome, cancel));
+            self.Tell(new Done(outcome, cancel, cur.Work.Id));
         });
     }
 
@@ -307,5 +335,5 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         public static readonly Retry Instance = new();
     }
 
-    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token);
+    private sealed record Done(IAkkaKdMessage Message, CancellationTokenSource Token, string WorkId);
 }

@@ -12,7 +12,7 @@ public sealed record HeaderLine(
 public sealed record TrialLine(
     string Id, int Width, int Layers, double? Temperature, double Alpha, int Seed, double? TestAccuracy, double? ValAcc,
     float[]? ValCurve, long? Params, long? TeacherParams, double? TeacherAccuracy, double? TrainSeconds, string? Node,
-    DateTimeOffset? Finished, int? Epochs, bool Diverged) : JournalLine
+    DateTimeOffset? Finished, int? Epochs, bool Diverged, int? DivergedEpoch = null) : JournalLine
 {
     public bool IsBaseline => Alpha == 0;
 }
@@ -81,7 +81,7 @@ public static class JournalLineParser
         return new TrialLine(id, width.Value, layers, Num(e, "temperature"), alpha.Value, Int(e, "seed") ?? 0,
             Num(e, "test_acc"), Num(e, "val_acc"), Curve(e, "val_acc_curve"), Long(e, "params"), Long(e, "teacher_params"),
             Num(e, "teacher_acc"), Num(e, "train_seconds"), Str(e, "node"), Time(e, "finished"), Int(e, "epochs"),
-            Str(e, "status") == "diverged");
+            Str(e, "status") == "diverged", Int(e, "diverged_epoch"));
     }
 
     private static RungLine? Rung(JsonElement e)

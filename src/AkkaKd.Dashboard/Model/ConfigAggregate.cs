@@ -35,6 +35,9 @@ internal sealed class ConfigAggregate(ConfigKey key)
     public long? Params { get; private set; }
     public int Diverged { get; private set; }
 
+    /// <summary>The earliest epoch a seed diverged at (null: none did, or the journal does not say).</summary>
+    public int? DivergedEpoch { get; private set; }
+
     /// <summary>The sweep's version at this configuration's last change (its own trial, or its baseline's).</summary>
     public long Version { get; set; }
 
@@ -45,7 +48,11 @@ internal sealed class ConfigAggregate(ConfigKey key)
         _trainSeconds += t.TrainSeconds ?? 0;
         _trials++;
         if (t.Node != null) _nodes.Add(t.Node);
-        if (t.Diverged) Diverged++;
+        if (t.Diverged)
+        {
+            Diverged++;
+            if (t.DivergedEpoch is { } e && (DivergedEpoch is null || e < DivergedEpoch)) DivergedEpoch = e;
+        }
     }
 
     /// <summary>The score that ranks: validation accuracy when the sweep has it, else test accuracy.</summary>
@@ -53,6 +60,7 @@ internal sealed class ConfigAggregate(ConfigKey key)
 
     public double? MeanScore(bool validation)
     {
+        if (Diverged > 0) return null; // no score: ranked last
         double sum = 0;
         int n = 0;
         foreach (var s in Seeds.Values)
@@ -68,7 +76,7 @@ internal sealed class ConfigAggregate(ConfigKey key)
     {
         if (_row != null && _rowVersion == Version) return _row;
         Stat? gain = null;
-        if (baseline != null && !Key.IsBaseline)
+        if (baseline != null && !Key.IsBaseline && Diverged == 0)
         {
             // Paired by seed: a distilled student and its baseline share their initial weights and batch order.
             var diffs = new List<double>();
@@ -79,8 +87,8 @@ internal sealed class ConfigAggregate(ConfigKey key)
         }
         var nodes = _nodes.Order(StringComparer.Ordinal).ToArray();
         _row = new ConfigRow(Text, Key.Width, Key.Layers, Key.Temperature, Key.Alpha, Seeds.Count,
-            Summ(Collect(s => Score(s, validation))), Summ(Collect(s => s.Val)), Summ(Collect(s => s.Test)), gain, Params,
-            _trials > 0 ? _trainSeconds / _trials : 0, nodes, Diverged);
+            Diverged > 0 ? null : Summ(Collect(s => Score(s, validation))), Summ(Collect(s => s.Val)), Summ(Collect(s => s.Test)), gain, Params,
+            _trials > 0 ? _trainSeconds / _trials : 0, nodes, Diverged, DivergedEpoch);
         _rowVersion = Version;
         return _row;
     }

@@ -5,10 +5,13 @@ namespace AkkaKd.Dashboard.Model;
 /// <summary>A sample over seeds: size, mean and the half-width of its 95% interval (Student's t; null with one value).</summary>
 public sealed record Stat(int N, double Mean, double? Ci);
 
-/// <summary>One configuration (width, layers, T, alpha) over the seeds that finished.</summary>
+/// <summary>
+/// One configuration (width, layers, T, alpha) over the seeds that finished. With a diverged seed (<see cref="Diverged"/>
+/// of them, the earliest at <see cref="DivergedEpoch"/>) it has no metric or gain: it ranks last, as in the leaderboard.
+/// </summary>
 public sealed record ConfigRow(
     string Key, int Width, int Layers, double? T, double Alpha, int Seeds, Stat? Metric, Stat? Val, Stat? Test,
-    Stat? Gain, long? Params, double TrainSeconds, string[] Nodes, int Diverged);
+    Stat? Gain, long? Params, double TrainSeconds, string[] Nodes, int Diverged, int? DivergedEpoch = null);
 
 /// <summary>One finished trial, short: for the latest-trials list and the per-node timeline.</summary>
 public sealed record TrialBrief(

@@ -200,7 +200,8 @@
       const g = gapOf(r, v), gap = g == null ? "–" : (g * 100).toFixed(2);
       const cells = {
         rank: r._rank, width: r.width + (r.layers > 1 ? "×" + r.layers : ""), t: r.alpha === 0 ? "–" : fmtT(r.t), alpha: fmtT(r.alpha),
-        seeds: r.seeds, metric: stat(r.metric), test: stat(r.test), gain: gainCell(r), gap,
+        seeds: r.seeds, metric: r.diverged ? `<span class="gain-neg">diverged at epoch ${r.divergedEpoch ?? "?"}${r.diverged < r.seeds ? ` (${r.diverged} of ${r.seeds} seeds)` : ""}</span>` : stat(r.metric),
+        test: stat(r.test), gain: gainCell(r), gap,
         params: num(r.params), compression: tp && r.params ? (tp / r.params).toFixed(1) + "×" : "–",
         train: r.trainSeconds.toFixed(1), nodes: esc(r.nodes.join(", ")),
       };
@@ -223,6 +224,7 @@
 
   function gainCell(r) {
     if (r.alpha === 0) return `<span class="muted">baseline</span>`;
+    if (r.diverged) return `<span class="muted">–</span>`;
     const g = r.gain;
     if (!g) return `<span class="muted">no baseline yet</span>`;
     const txt = (g.mean >= 0 ? "+" : "") + (g.mean * 100).toFixed(2);

@@ -47,9 +47,15 @@ public enum ReturnReason
     /// <summary>The worker already had work (an assignment crossed a request).</summary>
     WorkerBusy,
 
-    /// <summary>The node's data differ from the sweep's (by fingerprint): it takes no more work from this sweep.</summary>
+    /// <summary>
+    /// The node cannot use the sweep's data: they differ (by fingerprint), a file is missing or corrupt there, or the
+    /// sweep does not fit its memory at its slots. It takes no more work from this sweep.
+    /// </summary>
     DataMismatch,
 
     /// <summary>The sweep's coordinator is gone.</summary>
     CoordinatorGone,
+
+    /// <summary>The worker did not have the sweep's settings (an assignment without them, after a restart): send them.</summary>
+    SweepUnknown,
 }

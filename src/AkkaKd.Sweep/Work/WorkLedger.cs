@@ -12,7 +12,9 @@ namespace AkkaKd.Sweep.Work;
 /// Workers are opaque keys (actor refs in the coordinator, strings in tests). A result counts once, and only after the
 /// journal made it durable (<see cref="Completed"/> then <see cref="Durable"/>). Every retry is bounded: a trial, the
 /// teacher and the journal each get <see cref="MaxAttempts"/> tries; then the trial is given up, the distilled trials
-/// are given up, or the sweep ends with an error, never an endless loop.
+/// are given up, or the sweep ends with an error, never an endless loop. A trial whose training diverged is not a failure:
+/// its result (<see cref="TrialResult.Diverged"/>) is journalled as the trial's line, finishes it whatever segment it was
+/// in, and is never retried; the policy goes on without it.
 /// </para>
 /// </summary>
 public sealed class WorkLedger<TWorker> where TWorker : notnull
@@ -21,8 +23,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private readonly ISearchPolicy _policy;
     private readonly TeacherWork? _teacherWork;
-    private readonly LinkedList<TrialWork> _queue = new();
-    private readonly HashSet<string> _queued = new(StringComparer.Ordinal);
+    private readonly WorkQueue _queue = new();
     private readonly Dictionary<string, (TrialWork Work, TWorker Worker)> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrialWork> _committing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
@@ -35,7 +36,6 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private bool _open;
     private int _journalFailures;
-    private int _queuedDistilled;
 
     /// <param name="policy">What runs and what follows a result.</param>
     /// <param name="teacherWork">The sweep's teacher, trained by the first worker that asks once a distilled trial waits.</param>
@@ -66,7 +66,8 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
         foreach (var w in policy.Start(_finished)) Enqueue(w, atFront: false);
         foreach (var r in replay)
         {
-            var step = policy.Completed(new TrialWork(policy.Trials[r.Id], r.Epochs ?? policy.Epochs), r);
+            var work = new TrialWork(policy.Trials[r.Id], r.Epochs ?? policy.Epochs);
+            var step = r.Diverged ? policy.GaveUp(work) : policy.Completed(work, r); // as when it was durable
             var missing = step.Decisions.Where(d => decidedBefore?.Contains((d.TrialId, d.Epoch)) != true).ToList();
             Apply(new PolicyStep(step.Next, missing));
         }
@@ -81,14 +82,17 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     public IReadOnlyDictionary<string, string> FailedTrials => _failed;
     public TeacherRecord? Teacher => _teacher.Record;
     public int InFlight => _inFlight.Count + (_teacher.Leased ? 1 : 0);
-    public int Queued => _queued.Count;
+    public int Queued => _queue.Count;
+
+    /// <summary>Trials whose training diverged (finished: results with no accuracy, never retried), this run.</summary>
+    public int Diverged { get; private set; }
     public bool Writing => _committing.Count > 0; // results handed to the journal and not yet durable
 
     /// <summary>Why the sweep ended early (the journal kept failing), or null.</summary>
     public string? Error { get; private set; }
 
     /// <summary>Over: stopped with an error, or nothing queued, running or being made durable and the policy is done.</summary>
-    public bool IsDone => Error != null || (_queued.Count == 0 && _inFlight.Count == 0 && !Writing && !_teacher.Busy && _policy.Exhausted);
+    public bool IsDone => Error != null || (_queue.Count == 0 && _inFlight.Count == 0 && !Writing && !_teacher.Busy && _policy.Exhausted);
 
     /// <summary>Work is handed out only once the ledger is open (the coordinator opens it when enough workers are up).</summary>
     public void Open() => _open = true;
@@ -133,51 +137,42 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     {
         if (!_open || Error != null) return null;
         if (_teacherWork != null && _teacher.TryLease(worker, NeedsTeacher)) return _teacherWork;
-        if (_teacher.Record is null && _queuedDistilled == _queued.Count) return null; // all of it waits for the teacher
-        for (var n = _queue.First; n != null;)
-        {
-            var next = n.Next;
-            var work = n.Value;
-            if (!work.NeedsTeacher || _teacher.Record != null)
-            {
-                Unqueue(n);
-                _inFlight[work.Id] = (work, worker);
-                return work;
-            }
-            n = next;
-        }
-        return null;
+        if (_teacher.Record is null && _queue.Distilled == _queue.Count) return null; // all of it waits for the teacher
+        if (_queue.TakeFirst(w => !w.NeedsTeacher || _teacher.Record != null) is not { } work) return null;
+        _inFlight[work.Id] = (work, worker);
+        return work;
     }
 
     /// <summary>A distilled trial waits in the queue and no teacher is durable yet.</summary>
-    private bool NeedsTeacher => _teacher.Record is null && _queuedDistilled > 0;
+    private bool NeedsTeacher => _teacher.Record is null && _queue.Distilled > 0;
 
     /// <summary>
     /// A result arrived. True: make it durable now (then call <see cref="Durable"/> or <see cref="JournalFailed"/>).
     /// False: a duplicate (already finished or being written), a trial this sweep does not know, or a result with a
-    /// number that is not finite (the trial diverged: it is given up, never journalled).
+    /// number that is not finite and not marked diverged (a trainer's fault: given up, never journalled). A diverged
+    /// result (<see cref="TrialResult.Diverged"/>) is a result: journalled as the trial's line, never retried.
     /// </summary>
     public bool Completed(TrialResult result)
     {
         var id = result.Id;
         if (!_policy.Trials.TryGetValue(id, out var trial)) return false;
-        var active = _inFlight.TryGetValue(id, out var held0) ? held0.Work : FindQueued(id) ?? _committing.GetValueOrDefault(id);
+        var active = _inFlight.TryGetValue(id, out var held0) ? held0.Work : _queue.Find(id) ?? _committing.GetValueOrDefault(id);
         int until = result.Epochs ?? active?.UntilEpoch ?? _policy.Epochs;
         // A segment counts once: a second result for it, or one for a segment that is not the trial's current one, is a duplicate.
-        if (_segmentsDone.Contains((id, until)) || _committing.ContainsKey(id) || (active != null && active.UntilEpoch != until))
+        if (_finished.Contains(id) || _segmentsDone.Contains((id, until)) || _committing.ContainsKey(id) || (active != null && active.UntilEpoch != until))
         {
             Duplicates++;
             return false;
         }
         if (!result.IsFinite)
         {
-            // Nothing non-finite reaches the journal: the trial diverged, and training it again gives the same bits.
-            if (_inFlight.Remove(id, out var held)) GiveUp(held.Work, "diverged: its loss or accuracy is not a finite number");
+            // Nothing non-finite reaches the journal (a trainer marks a divergence; this one did not).
+            if (_inFlight.Remove(id, out var held)) GiveUp(held.Work, "its loss or accuracy is not a finite number");
             return false;
         }
         // Whoever had it (this worker, or the one it was requeued to) no longer needs to run it.
-        var work = _inFlight.Remove(id, out var lease) ? lease.Work : FindQueued(id) ?? new TrialWork(trial, until);
-        RemoveQueued(id);
+        var work = _inFlight.Remove(id, out var lease) ? lease.Work : _queue.Find(id) ?? new TrialWork(trial, until);
+        _queue.Remove(id);
         _committing[id] = work;
         return true;
     }
@@ -188,6 +183,15 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
         if (!_committing.Remove(result.Id, out var work)) return;
         _journalFailures = 0;
         _segmentsDone.Add((result.Id, work.UntilEpoch));
+        if (result.Diverged)
+        {
+            // The trial is over, whatever segment it was in: finished as diverged; the policy goes on without it.
+            Diverged++;
+            _finished.Add(result.Id);
+            _failed.Remove(result.Id);
+            Apply(_policy.GaveUp(work));
+            return;
+        }
         if (work.UntilEpoch == _policy.Epochs)
         {
             _finished.Add(result.Id);
@@ -264,7 +268,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     public void TeacherFailed(TWorker? worker, string error)
     {
         if (!_teacher.Failed(worker)) return;
-        foreach (var w in _queue.Where(w => w.NeedsTeacher).ToList()) GiveUp(w, "no teacher: " + error);
+        foreach (var w in _queue.DistilledWork()) GiveUp(w, "no teacher: " + error);
     }
 
     /// <summary>The teacher the sweep waits for is arriving (its artifact is being fetched or journalled).</summary>
@@ -278,17 +282,11 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private void Enqueue(TrialWork work, bool atFront)
     {
-        if (SegmentDone(work) || _committing.ContainsKey(work.Id) || _inFlight.ContainsKey(work.Id) || !_queued.Add(work.Id))
+        if (SegmentDone(work) || _finished.Contains(work.Id) || _committing.ContainsKey(work.Id) || _inFlight.ContainsKey(work.Id) ||
+            _queue.Contains(work.Id))
             return;
-        if (work.NeedsTeacher && _teacher.GaveUp)
-        {
-            _queued.Remove(work.Id);
-            GiveUp(work, "no teacher");
-            return;
-        }
-        if (work.NeedsTeacher) _queuedDistilled++;
-        if (atFront) _queue.AddFirst(work);
-        else _queue.AddLast(work);
+        if (work.NeedsTeacher && _teacher.GaveUp) GiveUp(work, "no teacher");
+        else _queue.Add(work, atFront);
     }
 
     private void Requeue(TrialWork work, string reason)
@@ -301,7 +299,7 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     private void GiveUp(TrialWork work, string error)
     {
-        RemoveQueued(work.Id);
+        _queue.Remove(work.Id);
         _failed[work.Id] = error;
         _events.Add(new LedgerEvent.GaveUp(work, error));
         Apply(_policy.GaveUp(work));
@@ -321,30 +319,10 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     /// null for a trial's final result (its trial line).
     /// </summary>
     public RungRecord? RungLine(TrialResult result) =>
-        Committing(result.Id) is { } seg && seg.UntilEpoch < _policy.Epochs
+        !result.Diverged && Committing(result.Id) is { } seg && seg.UntilEpoch < _policy.Epochs
             ? RungRecord.Of(result, seg.Trial, (_policy as HalvingPolicy)?.RungEpochs.ToList().IndexOf(seg.UntilEpoch) ?? -1, seg.UntilEpoch)
             : null;
 
     /// <summary>The student's full epochs (a segment ending there is a trial's final result).</summary>
     public int Epochs => _policy.Epochs;
-
-    private TrialWork? FindQueued(string id) => _queued.Contains(id) ? _queue.FirstOrDefault(w => w.Id == id) : null;
-
-    private void RemoveQueued(string id)
-    {
-        if (!_queued.Contains(id)) return;
-        for (var n = _queue.First; n != null; n = n.Next)
-            if (n.Value.Id == id)
-            {
-                Unqueue(n);
-                return;
-            }
-    }
-
-    private void Unqueue(LinkedListNode<TrialWork> n)
-    {
-        _queue.Remove(n);
-        _queued.Remove(n.Value.Id);
-        if (n.Value.NeedsTeacher) _queuedDistilled--;
-    }
 }
