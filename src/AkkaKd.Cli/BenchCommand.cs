@@ -21,7 +21,8 @@ public static class BenchCommand
         int TeacherEpochs, int Width, float Temperature, float Alpha, int Epochs, int Batch, float Lr, int Threads, int Seed,
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
         double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3,
-        bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false, int[]? Priorities = null);
+        bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false, int[]? Priorities = null,
+        bool Instant = false, bool SearchCluster = false);
 
     public static Command Create()
     {
@@ -59,6 +60,8 @@ public static class BenchCommand
         var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
         var search = Opt.Flag("--search", "one search space (Sobol, --configurations x 3 seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
         var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn", 20, 1);
+        var instant = Opt.Flag("--instant", "--search: --configurations x 3 seeds under asha on --workers nodes of --slots, segments returning at once: durable rung results/s (--runs runs)");
+        var searchCluster = Opt.Flag("--cluster", "--search: none, sha and asha on --workers nodes of --slots, segments sleeping --trial-seconds per epoch (0.1 by default): the share of slots busy (--runs runs)");
         int[] prioritiesDefault = [1, 1];
         var priorities = Opt.Ints("--priorities", "P,P", "--fairness: the sweep.priority of the first and the second sweep", prioritiesDefault);
         var command = new Command("bench",
@@ -66,7 +69,7 @@ public static class BenchCommand
         {
             json, sweep, scheduler, fairness, scale, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
-            val, runs, dashboard, search, configurations, priorities,
+            val, runs, dashboard, search, configurations, priorities, instant, searchCluster,
         };
         // --teacher not given reads as an empty list (System.CommandLine's default for an array), not as null.
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
@@ -75,7 +78,8 @@ public static class BenchCommand
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
-            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault)));
+            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault,
+            r.GetValue(instant), r.GetValue(searchCluster))));
         return command;
     }
 
@@ -84,6 +88,9 @@ public static class BenchCommand
         bool json = a.Json;
         if (a.Dashboard) return await AkkaKd.Dashboard.Bench.DashboardBench.RunAsync(Console.Out, json);
         if (a.Sweep) return await SweepBench.RunAsync(a.Peer, a.Python, json, a.Runs, a.Threads);
+        if (a.Search && a.Instant) return await SearchSchedulingBench.InstantAsync(a);
+        if (a.Search && a.SearchCluster) return await SearchSchedulingBench.ClusterAsync(a);
+        if (a.Instant || a.SearchCluster) throw new UsageException("--instant and --cluster go with --search");
         if (a.Search) return await SearchBench.RunAsync(a);
         if (a.Scale) return await ScaleBench.RunAsync(a.Workers, a.Trials, a.TrialSeconds, json);
         if (a.Fairness) return await FairnessBench.RunAsync(a.Workers, a.Slots, a.TrialSeconds, json, a.Priorities ?? [1, 1]);

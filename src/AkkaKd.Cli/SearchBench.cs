@@ -39,64 +39,83 @@ public static class SearchBench
         var dir = Directory.CreateTempSubdirectory("akkakd-search-bench-").FullName;
         try
         {
-            SearchSummary? none = null;
-            var rows = new List<JsonObject>();
-            foreach (var scheduler in new[] { "none", "sha", "asha" })
-            {
-                var outDir = Path.Combine(dir, scheduler);
-                var args = new List<string> { "sweep", "--out", outDir, "--plain" };
-                foreach (var s in sets.Append($"sweep.search.scheduler={scheduler}")) args.AddRange(["--set", s]);
-                var seconds = await RunSelfAsync(args);
-                var contents = Journal.Read(Path.Combine(outDir, Journal.FileName));
-                var summary = SearchSummary.Of(contents.Results, contents.Rungs ?? [], a.Epochs);
-                none ??= summary;
-                var row = Row("akkakd", "sobol", scheduler, summary.Configurations, summary.StudentEpochs, seconds, summary.Selected);
-                row["baseline_epochs"] = summary.BaselineEpochs;
-                row["epochs_share_of_none"] = Math.Round((double)summary.StudentEpochs / Math.Max(1, none.StudentEpochs), 3);
-                if (none.Selected?.Test is { Low: { } low, High: { } high } && summary.Selected is { } sel)
-                    row["test_within_none_ci95"] = sel.Test.Mean >= low && sel.Test.Mean <= high;
-                rows.Add(row);
-                Emit(row, a.Json);
-            }
-            if (a.Peer is null) return ExitCodes.Done;
-
             var (img, lbl) = (Path.Combine(dir, "images-idx3-ubyte.gz"), Path.Combine(dir, "labels-idx1-ubyte.gz"));
-            foreach (var (name, path) in new[] { ("images-idx3-ubyte.gz", img), ("labels-idx1-ubyte.gz", lbl) })
-            {
-                using var s = typeof(Distillation.Data.DataSource).Assembly.GetManifestResourceStream("mnist10k/" + name)!;
-                using var f = File.Create(path);
-                s.CopyTo(f);
-            }
-            var (peerSeconds, stdout) = await RunAsync(a.Python, [a.Peer, img, lbl, "--trials", $"{a.Configurations}", "--epochs", $"{a.Epochs}",
-                "--train", $"{train}", "--val", $"{ValidationRows}", "--test", $"{a.Test}", "--widths", string.Join(',', Widths),
-                "--teacher", string.Join(',', a.Teacher), "--teacher-epochs", $"{a.TeacherEpochs}", "--threads", $"{a.Threads}",
-                "--pruner", "sha"]);
-            var summaryLine = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
-                .LastOrDefault(j => (string?)j["phase"] == "summary") ?? throw new UsageException("the peer printed no summary line");
-            var best = summaryLine["best"]!;
-            var peerRow = new JsonObject
-            {
-                ["impl"] = "optuna", ["sampler"] = "tpe", ["scheduler"] = "sha", ["configurations"] = a.Configurations, ["seeds"] = 1,
-                ["student_epochs"] = (long)summaryLine["student_epochs"]!, ["wall_s"] = Math.Round(peerSeconds, 2),
-                ["selected"] = $"w{(int)best["width"]!} T{Math.Round((double)best["T"]!, 3)} a{Math.Round((double)best["alpha"]!, 3)}",
-                ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
-            };
-            Emit(peerRow, a.Json);
-            foreach (var row in rows)
-                Emit(new JsonObject
+            if (a.Peer != null)
+                foreach (var (name, path) in new[] { ("images-idx3-ubyte.gz", img), ("labels-idx1-ubyte.gz", lbl) })
                 {
-                    ["impl"] = "ratio", ["scheduler"] = (string)row["scheduler"]!,
-                    ["wall_fraction_of_optuna"] = Math.Round((double)row["wall_s"]! / peerSeconds, 3),
-                    ["val_acc_minus_optuna_points"] = row["val_acc"] is null
-                        ? null
-                        : Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
-                }, a.Json);
+                    using var s = typeof(Distillation.Data.DataSource).Assembly.GetManifestResourceStream("mnist10k/" + name)!;
+                    using var f = File.Create(path);
+                    s.CopyTo(f);
+                }
+            var goals = new Goals();
+            // Runs interleaved (none, sha, asha, the peer; then again), each with its own sweep seed: a loaded machine
+            // slows all of them alike, and the spread over runs shows how much a figure moves.
+            for (int run = 1; run <= a.Runs; run++)
+            {
+                var rows = new List<JsonObject>();
+                SearchSummary? none = null;
+                foreach (var scheduler in new[] { "none", "sha", "asha" })
+                {
+                    var outDir = Path.Combine(dir, $"{scheduler}-{run}");
+                    var args = new List<string> { "sweep", "--out", outDir, "--plain" };
+                    foreach (var s in sets.Append($"sweep.search.scheduler={scheduler}").Append($"sweep.seed={run}")) args.AddRange(["--set", s]);
+                    var seconds = await RunSelfAsync(args);
+                    var contents = Journal.Read(Path.Combine(outDir, Journal.FileName));
+                    var summary = SearchSummary.Of(contents.Results, contents.Rungs ?? [], a.Epochs);
+                    none ??= summary;
+                    var row = Row("akkakd", "sobol", scheduler, summary.Configurations, summary.StudentEpochs, seconds, summary.Selected);
+                    row["run"] = run;
+                    row["baseline_epochs"] = summary.BaselineEpochs;
+                    row["epochs_share_of_none"] = Math.Round((double)summary.StudentEpochs / Math.Max(1, none.StudentEpochs), 3);
+                    if (none.Selected?.Test is { Low: { } low, High: { } high } && summary.Selected is { } sel)
+                        row["test_within_none_ci95"] = sel.Test.Mean >= low && sel.Test.Mean <= high;
+                    rows.Add(row);
+                    goals.Add(row);
+                    Emit(row, a.Json);
+                }
+                if (a.Peer is null) continue;
+                var peerRow = await Peer(a, train, img, lbl, run);
+                Emit(peerRow, a.Json);
+                foreach (var row in rows)
+                {
+                    var ratio = new JsonObject
+                    {
+                        ["impl"] = "ratio", ["run"] = run, ["scheduler"] = (string)row["scheduler"]!,
+                        ["wall_fraction_of_optuna"] = Math.Round((double)row["wall_s"]! / (double)peerRow["wall_s"]!, 3),
+                        ["val_acc_minus_optuna_points"] = row["val_acc"] is null
+                            ? null
+                            : Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
+                    };
+                    goals.Add(ratio);
+                    Emit(ratio, a.Json);
+                }
+            }
+            foreach (var row in goals.Summary()) Emit(row, a.Json);
             return ExitCodes.Done;
         }
         finally
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>One run of the Optuna peer (TPE + successive halving) on the same rows, configurations and epochs.</summary>
+    private static async Task<JsonObject> Peer(BenchCommand.Options a, int train, string img, string lbl, int run)
+    {
+        var (peerSeconds, stdout) = await RunAsync(a.Python, [a.Peer!, img, lbl, "--trials", $"{a.Configurations}", "--epochs", $"{a.Epochs}",
+            "--train", $"{train}", "--val", $"{ValidationRows}", "--test", $"{a.Test}", "--widths", string.Join(',', Widths),
+            "--teacher", string.Join(',', a.Teacher), "--teacher-epochs", $"{a.TeacherEpochs}", "--threads", $"{a.Threads}",
+            "--pruner", "sha", "--seed", $"{run}"]);
+        var summaryLine = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!)
+            .LastOrDefault(j => (string?)j["phase"] == "summary") ?? throw new UsageException("the peer printed no summary line");
+        var best = summaryLine["best"]!;
+        return new JsonObject
+        {
+            ["impl"] = "optuna", ["run"] = run, ["sampler"] = "tpe", ["scheduler"] = "sha", ["configurations"] = a.Configurations, ["seeds"] = 1,
+            ["student_epochs"] = (long)summaryLine["student_epochs"]!, ["wall_s"] = Math.Round(peerSeconds, 2),
+            ["selected"] = $"w{(int)best["width"]!} T{Math.Round((double)best["T"]!, 3)} a{Math.Round((double)best["alpha"]!, 3)}",
+            ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
+        };
     }
 
     private static bool Knows(string key, IEnumerable<string> sets)

@@ -42,7 +42,7 @@ public static class HtmlReport
             </head>
             <body>
             <h1>akkakd sweep <em>{E(h.SweepName)}</em></h1>
-            <p class="sub">{m.Results.Count} of {h.Trials} trials finished{(m.Results.Count < h.Trials ? " (the sweep is running, was interrupted, or some trials failed)" : "")}.
+            <p class="sub">{m.Results.Count} of {h.Trials} trials finished{(m.StoppedByScheduler > 0 ? $", {m.StoppedByScheduler} stopped early by the scheduler" : "")}{(m.Results.Count + m.StoppedByScheduler < h.Trials ? " (the sweep is running, was interrupted, or some trials failed)" : "")}.
             Made from {Journal.FileName} on {E(generated.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture))} by <code>akkakd report</code>.</p>
 
             """);
@@ -61,6 +61,7 @@ public static class HtmlReport
         Img(sb, ReportPlots.Frontier(m), "test accuracy against student width: best distilled student, baseline and teacher");
         sb.Append("</section>\n");
         HtmlSelection.Curves(sb, m);
+        HtmlSearch.Section(sb, m);
         HtmlSelection.Best(sb, m);
         HtmlSelection.Grids(sb, m);
         Ranking(sb, m);

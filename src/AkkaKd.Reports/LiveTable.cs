@@ -18,6 +18,8 @@ public sealed class LiveTable
     private readonly List<TrialResult> _results = [];
     private readonly Dictionary<string, RunningTrial> _running = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
+    private readonly SearchProgress _search = new();
+    private int? _epochs;
     private string? _name;
     private string? _journalHash;
     private string? _journalNote;
@@ -50,10 +52,13 @@ public sealed class LiveTable
     public int Failed => _failed;
 
     /// <summary>A sweep starts: its name, its trials, how many rows to show, and what is already in its journal.</summary>
-    public string Start(string name, int total, int top, IEnumerable<TrialResult> finished, TeacherRecord? teacher, int slots)
+    /// <param name="epochs">The student's full epochs (a scheduled search shows what it spent against them), if known.</param>
+    public string Start(string name, int total, int top, IEnumerable<TrialResult> finished, TeacherRecord? teacher, int slots,
+        int? epochs = null)
     {
-        (_name, _total, _top, Teacher, _journalHash) = (name, total, top, teacher, null);
+        (_name, _total, _top, Teacher, _journalHash, _epochs) = (name, total, top, teacher, null, epochs);
         _results.AddRange(finished);
+        foreach (var r in _results) _search.Final(r, epochs ?? r.Epochs ?? 0);
         Changed = true;
         return $"sweep {name}: {total} trials ({_results.Count} already in the journal), {slots} slot{(slots == 1 ? "" : "s")}";
     }
@@ -73,11 +78,37 @@ public sealed class LiveTable
         _journalNote = scope.Note;
         _results.Clear();
         _results.AddRange(scope.Current);
+        // The full epochs are in the trial lines (a scheduler's); before any, the table shows what was spent alone.
+        _epochs = _results.Select(r => r.Epochs).Max();
+        _search.Clear();
+        foreach (var g in journal.Rungs ?? []) _search.Rung(g);
+        foreach (var d in journal.Decisions ?? []) _search.Decided(d);
+        foreach (var r in _results) _search.Final(r, _epochs ?? 0);
         Changed = true;
     }
 
-    /// <summary>Every trial is in: nothing more will come.</summary>
-    public bool Complete => IsStarted && _results.Count >= _total;
+    /// <summary>
+    /// Every trial is in: nothing more will come. A trial a scheduler stopped at a rung (a "stop" decision, no trial line)
+    /// counts as in.
+    /// </summary>
+    public bool Complete => IsStarted && _results.Count + _search.StoppedTrials >= _total;
+
+    /// <summary>A scheduler's rung result is durable (the trial goes on or stops there): its plain line.</summary>
+    public string RungResult(RungRecord r, string label)
+    {
+        _running.Remove(r.Id);
+        _search.Rung(r);
+        Changed = true;
+        return $"rung at epoch {r.Epoch}: {label}: " + (r.ValAcc is { } v ? $"val {Formats.Percent(v)}%" : "no validation") +
+               $" ({Formats.Fixed(r.TrainSeconds, "0.0")} s, {r.Node})";
+    }
+
+    /// <summary>A scheduler decided about a trial at a rung (go on or stop).</summary>
+    public void Decided(DecisionRecord d)
+    {
+        _search.Decided(d);
+        Changed = true;
+    }
 
     /// <summary>A trial (or the teacher) went to a worker.</summary>
     public void Assigned(string id, string label, string node)
@@ -114,6 +145,7 @@ public sealed class LiveTable
     {
         _running.Remove(r.Id);
         _results.Add(r);
+        _search.Final(r, _epochs ?? r.Epochs ?? 0);
         _doneThisRun++;
         Changed = true;
         var what = r.IsBaseline ? $"w{r.Width} baseline" : $"w{r.Width} T{Formats.Setting(r.Temperature ?? 0)} a{Formats.Setting(r.Alpha)}";
@@ -149,11 +181,13 @@ public sealed class LiveTable
             $"{(_failed > 0 ? $", {_failed} failed" : "")}, elapsed {Formats.Clock(_elapsed().TotalSeconds)}{Eta(", eta ")}",
             LeaderboardTable.TeacherLine(Teacher),
         };
+        var search = _search.Lines(_total, _epochs);
+        lines.AddRange(search);
         foreach (var r in _running.Values.OrderBy(r => r.Started))
             lines.Add($"  running {r.Label,-28} {(r.Epochs > 0 ? $"epoch {r.Epoch}/{r.Epochs}" : "starting"),-12} " +
                       $"{(r.ValAcc is { } v ? $"val {Formats.Percent(v)}%" : ""),-11} {r.Node}");
         lines.AddRange(_notes.Select(n => "  " + n));
-        int rows = Math.Min(_top, Math.Max(5, height is { } h ? h - 7 - _running.Count - _notes.Count : 20));
+        int rows = Math.Min(_top, Math.Max(5, height is { } h ? h - 7 - _running.Count - _notes.Count - search.Count : 20));
         var ranked = Leaderboard.Rank(_results, Teacher);
         lines.AddRange(LeaderboardTable.Lines(ranked.Take(rows).ToList()));
         if (ranked.Count > 0) lines.Add(LeaderboardTable.Note(ranked));
@@ -167,12 +201,15 @@ public sealed class LiveTable
         var lines = new List<string>
         {
             $"akkakd sweep {_name}: {_results.Count}/{_total} trials in the journal" +
+            (_search.StoppedTrials > 0 ? $", {_search.StoppedTrials} stopped by the scheduler" : "") +
             (Complete ? "" : _results.Count == 0 ? ", none finished yet" : ", running or stopped") +
             $" (sweep {hash[..Math.Min(12, hash.Length)]})",
             LeaderboardTable.TeacherLine(Teacher),
         };
+        var search = _search.Lines(_total, _epochs);
+        lines.AddRange(search);
         if (_journalNote != null) lines.Add(_journalNote);
-        int rows = height is { } h ? Math.Min(_top, Math.Max(3, h - 7 - (_journalNote is null ? 0 : 1))) : _top;
+        int rows = height is { } h ? Math.Min(_top, Math.Max(3, h - 7 - search.Count - (_journalNote is null ? 0 : 1))) : _top;
         if (ranked.Count > 0) lines.AddRange(LeaderboardTable.Lines(ranked.Take(rows).ToList()));
         if (ranked.Count > rows)
             lines.Add($"{ranked.Count - rows} more (--top {ranked.Count} shows them all)");
@@ -184,7 +221,7 @@ public sealed class LiveTable
     private string Eta(string prefix)
     {
         if (_name is null || _doneThisRun == 0) return "";
-        int remaining = _total - _results.Count - _failed;
+        int remaining = _total - _results.Count - _failed - _search.StoppedTrials;
         if (remaining <= 0) return "";
         double perTrial = _elapsed().TotalSeconds / _doneThisRun;
         return prefix + Formats.Clock(perTrial * remaining);

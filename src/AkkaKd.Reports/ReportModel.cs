@@ -85,6 +85,10 @@ public sealed class ReportModel
     /// <summary>The results of the current grid (what is ranked and counted).</summary>
     public IReadOnlyList<TrialResult> Results { get; }
 
+    /// <summary>Trials a scheduler stopped at a rung (a "stop" decision, no trial line): they will never finish.</summary>
+    public int StoppedByScheduler => (Journal.Decisions ?? []).Where(d => d.Decision == "stop").Select(d => d.Id)
+        .Except(Results.Select(r => r.Id), StringComparer.Ordinal).Count();
+
     public int LeftOut { get; }
     public string? LeftOutNote { get; }
     public TeacherRecord? Teacher { get; }

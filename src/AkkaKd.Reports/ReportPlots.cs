@@ -192,6 +192,9 @@ public static class ReportPlots
         return Png(plot, 560, 360);
     }
 
+    /// <summary>The sans-serif font every plot of the report uses.</summary>
+    internal static string Font => SansFont.Value;
+
     private static Plot NewPlot()
     {
         var plot = new Plot();

@@ -18,12 +18,14 @@ public sealed record RungRecord(
     [property: JsonPropertyName("train_seconds")] double TrainSeconds,
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("finished")] DateTimeOffset Finished,
-    [property: JsonPropertyName("checkpoint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Checkpoint = null)
+    [property: JsonPropertyName("checkpoint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Checkpoint = null,
+    [property: JsonPropertyName("val_acc_curve"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? ValAccCurve = null)
 {
     [JsonPropertyName("type")] public string Type => "rung";
 
+    /// <summary>The rung line of a segment's result; its validation curve covers every epoch from the first to the rung's.</summary>
     public static RungRecord Of(TrialResult r, Trial trial, int rung, int epoch) =>
-        new(Rungs.ConfigId(trial), r.Id, rung, epoch, r.ValAcc, r.ValLoss, r.TrainSeconds, r.Node, r.Finished, r.Checkpoint);
+        new(Rungs.ConfigId(trial), r.Id, rung, epoch, r.ValAcc, r.ValLoss, r.TrainSeconds, r.Node, r.Finished, r.Checkpoint, r.ValAccCurve);
 
     /// <summary>The rung result as the policy replays it on resume.</summary>
     public TrialResult AsResult(Trial t) => new(Id, t.Width, t.Temperature, t.Alpha, t.Seed, 0, 0, null, 0, 0,

@@ -62,6 +62,37 @@ public sealed class SearchSweepTests : IDisposable
         Assert.All(distilled, t => Assert.Equal(9, t.GetProperty("epochs").GetInt32()));
         // Every promoted trial continued from a checkpoint named by its SHA-256.
         Assert.All(rungs, r => Assert.Matches("^[0-9a-f]{64}$", r.GetProperty("checkpoint").GetString()!));
+        // A promoted trial's line carries its validation curve from epoch 1, not only its last segment's.
+        Assert.All(distilled, t => Assert.Equal(9, t.GetProperty("val_acc_curve").GetArrayLength()));
+
+        await Watch_ends_when_the_scheduled_sweep_is_complete(journal, distilled.Count + 4);
+    }
+
+    /// <summary>
+    /// <c>leaderboard --watch</c> on a scheduled sweep's journal as it grows: it shows the rungs and ends once the last
+    /// line is in, trials stopped at a rung counting as in (they never get a trial line).
+    /// </summary>
+    private async Task Watch_ends_when_the_scheduled_sweep_is_complete(string journal, int trialLines)
+    {
+        var lines = File.ReadAllLines(journal);
+        var watched = Path.Combine(_dir, "watched");
+        Directory.CreateDirectory(watched);
+        var copy = Path.Combine(watched, "results.jsonl");
+        int half = lines.Length / 2;
+        File.WriteAllLines(copy, lines.Take(half));
+        using var p = Akkakd.Start(_dir, "leaderboard", watched, "--watch");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!p.Out.Contains("rung 1 (epoch 1):"))
+        {
+            if (p.HasExited || sw.Elapsed > TimeSpan.FromSeconds(60)) Assert.Fail($"no first drawing:\n{p.Out}\n{p.Err}");
+            await Task.Delay(50);
+        }
+        Assert.False(p.HasExited);
+        File.AppendAllLines(copy, lines.Skip(half));
+        Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"{trialLines}/16 trials in the journal, {16 - trialLines} stopped by the scheduler (sweep", p.Out);
+        Assert.Contains("rung 1 (epoch 1): 6 configurations in", p.Out);
+        Assert.Contains("student epochs spent:", p.Out);
     }
 
     [Fact]
@@ -103,14 +134,51 @@ public sealed class SearchSweepTests : IDisposable
     public async Task Bench_search_runs_the_space_with_no_scheduler_sha_and_asha_and_prints_the_epochs_each_spent()
     {
         var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, "bench", "--search", "--json", "--configurations", "4", "--epochs", "3",
-            "--teacher", "32", "--teacher-epochs", "1", "--train", "1000", "--test", "500");
+            "--teacher", "32", "--teacher-epochs", "1", "--train", "1000", "--test", "500", "--runs", "1");
         Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
-        var rows = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var all = stdout.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        var rows = all.Where(r => r.GetProperty("impl").GetString() == "akkakd").ToList();
         Assert.Equal(["none", "sha", "asha"], rows.Select(r => r.GetProperty("scheduler").GetString()));
+        // The goals over the runs: per scheduler, the median and spread of each figure and the runs that met it.
+        var summary = all.Where(r => r.GetProperty("impl").GetString() == "summary").ToList();
+        Assert.Equal(["none", "sha", "asha"], summary.Select(r => r.GetProperty("scheduler").GetString()));
+        Assert.Equal(rows[1].GetProperty("epochs_share_of_none").GetDouble(), summary[1].GetProperty("epochs_share_of_none_median").GetDouble());
+        Assert.Matches("^[01]/1$", summary[1].GetProperty("epochs_share_of_none_goal_met").GetString()!);
         var epochs = rows.Select(r => r.GetProperty("student_epochs").GetInt64()).ToList();
         Assert.Equal(4 * 3 * 3, epochs[0]); // 4 configurations x 3 seeds x 3 epochs, trained through
         Assert.True(epochs[1] < epochs[0] && epochs[2] < epochs[0], string.Join(", ", epochs));
         Assert.All(rows, r => Assert.True(r.GetProperty("wall_s").GetDouble() > 0));
+    }
+
+    private static List<JsonElement> JsonRows(string stdout, string phase) => stdout.Split('\n').Where(l => l.StartsWith('{'))
+        .Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(r => r.GetProperty("phase").GetString() == phase).ToList();
+
+    [Fact]
+    public async Task Bench_search_instant_measures_durable_rung_results_per_second_under_asha()
+    {
+        var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, "bench", "--search", "--instant", "--json", "--configurations", "40",
+            "--epochs", "9", "--workers", "2", "--slots", "2", "--runs", "2");
+        Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
+        var runs = JsonRows(stdout, "search-instant");
+        Assert.Equal(2, runs.Count);
+        // 40 configurations x 3 seeds at the first rung (epoch 1), fewer at each rung after.
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("rung_lines").GetInt32(), 120 + 3, 120 + 40 * 3));
+        Assert.All(runs, r => Assert.True(r.GetProperty("durable_rung_results_per_s").GetDouble() > 0));
+        var summary = Assert.Single(JsonRows(stdout, "search-instant-summary"));
+        Assert.Equal(2, summary.GetProperty("runs").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bench_search_cluster_reports_each_schedulers_busy_share_of_the_slots()
+    {
+        var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, "bench", "--search", "--cluster", "--json", "--configurations", "6",
+            "--epochs", "3", "--workers", "2", "--slots", "1", "--trial-seconds", "0.02", "--runs", "1");
+        Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
+        var runs = JsonRows(stdout, "search-cluster");
+        Assert.Equal(["none", "sha", "asha"], runs.Select(r => r.GetProperty("scheduler").GetString()));
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("busy_share").GetDouble(), 0.01, 1.05));
+        Assert.All(runs, r => Assert.Equal(1, r.GetProperty("busy_share").GetDouble() + r.GetProperty("idle_share").GetDouble(), 3));
+        Assert.Equal(3, JsonRows(stdout, "search-cluster-summary").Count);
     }
 
     public void Dispose()

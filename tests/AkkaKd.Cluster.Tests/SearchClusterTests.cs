@@ -64,6 +64,19 @@ public sealed class SearchClusterTests : IDisposable
         Assert.Equal(finals.Keys.Order(), many.Results.Select(r => r.Id).Order());
         foreach (var r in many.Results)
             Assert.Equal((finals[r.Id].TestAccuracy, finals[r.Id].TestLoss), (r.TestAccuracy, r.TestLoss));
+        // A promoted trial's line has its validation curve from epoch 1 (the earlier rungs' carried in the checkpoints),
+        // agreeing with its rung lines at their epochs.
+        foreach (var r in many.Results.Where(r => !r.IsBaseline))
+        {
+            Assert.Equal(3, r.ValAccCurve!.Length);
+            Assert.Equal(3, r.ValLossCurve!.Length);
+            Assert.Equal(r.ValAcc, r.ValAccCurve[^1]);
+            foreach (var g in many.Rungs!.Where(g => g.Id == r.Id))
+            {
+                Assert.Equal(g.ValAcc, r.ValAccCurve[g.Epoch - 1]);
+                Assert.Equal(g.ValAccCurve, r.ValAccCurve[..g.Epoch]);
+            }
+        }
         // Some continuation ran on the other worker node: its checkpoint travelled, verified against its SHA-256.
         var checkpoints = many.Rungs!.Select(r => r.Checkpoint![..12]).ToHashSet();
         var logs = string.Join('\n', new[] { "sa", "sb" }.Select(n => File.ReadAllText(Path.Combine(_dir, n + ".log"))));

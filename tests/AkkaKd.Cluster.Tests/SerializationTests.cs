@@ -64,6 +64,9 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new TrialFinished("sweep1", result);
         yield return new TeacherReady("sweep1", teacher);
         yield return new TrialGaveUp("sweep1", trial.Id, "boom");
+        yield return new RungFinished("sweep1", RungRecord.Of(result with { Epochs = 1, ValAccCurve = [0.5] }, trial, 0, 1));
+        yield return new TrialDecided("sweep1", new DecisionRecord("config", trial.Id, 1, "stop"));
+        yield return new DropCheckpoint(teacher.Hash);
         yield return new WriteReport(summary);
         yield return new ReportWritten("sweep1", ["a.csv"]);
         yield return summary with { CancelledBy = "alice@lab" };

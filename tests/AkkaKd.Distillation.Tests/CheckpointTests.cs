@@ -55,6 +55,34 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void A_trial_continued_rung_by_rung_ends_with_the_validation_curve_of_every_epoch_bit_identical_to_straight_training()
+    {
+        var kd = KdTerms.Of(4, 0.7);
+        var straight = Distiller.TrainStudent(Train, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, validation: Test);
+
+        var first = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, null, 1);
+        var second = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm,
+            StudentCheckpoint.FromBytes(first.Checkpoint!.ToBytes()), 3);
+        var last = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm,
+            StudentCheckpoint.FromBytes(second.Checkpoint!.ToBytes()), 4);
+
+        static long[] Bits(IEnumerable<double> xs) => xs.Select(BitConverter.DoubleToInt64Bits).ToArray();
+        Assert.Equal(4, straight.Validation!.Accuracy.Count);
+        Assert.Equal(Bits(straight.Validation.Accuracy), Bits(last.ValAccCurve!));
+        Assert.Equal(Bits(straight.Validation.Loss), Bits(last.ValLossCurve!));
+        Assert.Equal(Bits(straight.Validation.Accuracy.Take(3)), Bits(second.ValAccCurve!)); // a rung's curve: epochs 1..3
+        Assert.Equal(BitConverter.DoubleToInt64Bits(straight.Validation.FinalAccuracy!.Value),
+            BitConverter.DoubleToInt64Bits(last.Validation!.Accuracy));
+        // Retrained up to a rung (its checkpoint lost), the curve is the same too.
+        var again = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, null, 3);
+        Assert.Equal(Bits(second.ValAccCurve!), Bits(again.ValAccCurve!));
+        // A checkpoint without a curve (no validation rows) gives no partial curve.
+        var blind = StudentSegments.Train(Train, null, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, null, 1);
+        var after = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, blind.Checkpoint, 2);
+        Assert.Null(after.ValAccCurve);
+    }
+
+    [Fact]
     public void A_whole_segment_is_the_distillers_student()
     {
         var kd = KdTerms.Of(4, 0.7);
@@ -76,6 +104,15 @@ public sealed class CheckpointTests
         Assert.Equal(StudentCheckpoint.HashOf(bytes), StudentCheckpoint.HashOf(back.ToBytes()));
         Assert.Throws<InvalidDataException>(() => StudentCheckpoint.FromBytes(bytes.AsSpan(0, bytes.Length - 1)));
         Assert.Throws<InvalidDataException>(() => StudentCheckpoint.FromBytes(new byte[64]));
+
+        var withCurve = StudentSegments.Train(Train, Test, Test, 10, Spec(), KdTerms.Baseline, null, Blas.Gemm, null, 2).Checkpoint!;
+        var curveBytes = withCurve.ToBytes();
+        var curveBack = StudentCheckpoint.FromBytes(curveBytes);
+        Assert.Equal(withCurve.ValAccCurve, curveBack.ValAccCurve);
+        Assert.Equal(withCurve.ValLossCurve, curveBack.ValLossCurve);
+        Assert.Equal(curveBytes, curveBack.ToBytes());
+        Assert.Throws<InvalidDataException>(() => StudentCheckpoint.FromBytes(curveBytes.AsSpan(0, curveBytes.Length - 1)));
+        Assert.Throws<InvalidDataException>(() => StudentCheckpoint.FromBytes(curveBytes.AsSpan(0, bytes.Length + 2)));
     }
 
     [Fact]

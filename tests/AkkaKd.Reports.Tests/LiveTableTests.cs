@@ -166,4 +166,73 @@ public sealed class LiveTableTests
         Assert.Equal(JournalScope.LeftOutNote(2), lines[2]);
         Assert.Equal(3, table.Results.Count);
     }
+
+    private static string Config(double t) => AkkaKd.Sweep.Search.Rungs.ConfigId(new Trial("", "", 16, t, 0.5, 1, 0));
+
+    private static RungRecord Rung(string id, double t, int epoch, double val) =>
+        new(Config(t), id, 0, epoch, val, 0.3, 1.0, "node-a", DateTimeOffset.UnixEpoch);
+
+    private static TrialResult Final(string id, double? t, double alpha, int seed, double val) =>
+        Result(id, 16, t, alpha, val - 0.01, val: val) with { Seed = seed, Epochs = 3 };
+
+    [Fact]
+    public void A_scheduled_sweep_shows_each_rung_and_the_epochs_spent_against_the_full_budget()
+    {
+        var table = NewTable();
+        table.Start("search", 6, 20, [], null, 1, epochs: 3);
+        table.Assigned("a1", "w16 T4 a0.5 s1", "node-a");
+        Assert.Equal("rung at epoch 1: w16 T4 a0.5 s1: val 80.00% (1.0 s, node-a)", table.RungResult(Rung("a1", 4, 1, 0.8), "w16 T4 a0.5 s1"));
+        Assert.Equal(0, table.Running); // the segment is done: no longer running
+        table.RungResult(Rung("a2", 4, 1, 0.82), "w16 T4 a0.5 s2");
+        table.RungResult(Rung("b1", 2, 1, 0.7), "w16 T2 a0.5 s1");
+        table.RungResult(Rung("b2", 2, 1, 0.71), "w16 T2 a0.5 s2");
+        foreach (var (id, t, decision) in new[] { ("a1", 4.0, "promote"), ("a2", 4.0, "promote"), ("b1", 2.0, "stop"), ("b2", 2.0, "stop") })
+            table.Decided(new DecisionRecord(Config(t), id, 1, decision));
+        var lines = table.Lines(null);
+        Assert.Equal("  rung 1 (epoch 1): 2 configurations in, 1 going on, 1 stopped", lines[2]);
+        Assert.Equal("  student epochs spent: 4 of 18 for every trial in full (22.22%)", lines[3]);
+
+        table.Finished(Final("c1", null, 0, 1, 0.9));
+        table.Finished(Final("c2", null, 0, 2, 0.9));
+        table.Finished(Final("a1", 4, 0.5, 1, 0.85));
+        table.Finished(Final("a2", 4, 0.5, 2, 0.86));
+        lines = table.Lines(null);
+        Assert.Equal("  rung 1 (epoch 1): 2 configurations in, 1 going on, 1 stopped", lines[2]);
+        Assert.Equal("  rung 2 (epoch 3): 1 configuration in at the full epochs", lines[3]);
+        // a1, a2 and both baselines 3 epochs each, b1 and b2 1: 14 of 6 x 3.
+        Assert.Equal("  student epochs spent: 14 of 18 for every trial in full (77.78%)", lines[4]);
+    }
+
+    [Fact]
+    public void A_scheduled_journal_is_complete_when_every_trial_has_a_line_or_was_stopped()
+    {
+        var header = new JournalHeader("h", "search", "f", 6, DateTimeOffset.UnixEpoch);
+        var rungs = new[] { Rung("a1", 4, 1, 0.8), Rung("a2", 4, 1, 0.82), Rung("b1", 2, 1, 0.7), Rung("b2", 2, 1, 0.71) };
+        var decisions = new[]
+        {
+            new DecisionRecord(Config(4), "a1", 1, "promote"), new DecisionRecord(Config(4), "a2", 1, "promote"),
+            new DecisionRecord(Config(2), "b1", 1, "stop"), new DecisionRecord(Config(2), "b2", 1, "stop"),
+        };
+        var finals = new List<TrialResult> { Final("c1", null, 0, 1, 0.9), Final("c2", null, 0, 2, 0.9), Final("a1", 4, 0.5, 1, 0.85) };
+        var table = NewTable();
+        table.Load(new JournalContents(header, finals, [], 0, null, 0, Rungs: rungs, Decisions: decisions), 20);
+        Assert.False(table.Complete); // a2 is still running
+        Assert.StartsWith("akkakd sweep search: 3/6 trials in the journal, 2 stopped by the scheduler, running or stopped", table.Lines(null)[0]);
+        finals.Add(Final("a2", 4, 0.5, 2, 0.86));
+        table.Load(new JournalContents(header, finals, [], 0, null, 0, Rungs: rungs, Decisions: decisions), 20);
+        Assert.True(table.Complete);
+        var lines = table.Lines(null);
+        Assert.StartsWith("akkakd sweep search: 4/6 trials in the journal, 2 stopped by the scheduler (sweep", lines[0]);
+        Assert.Equal("  rung 2 (epoch 3): 1 configuration in at the full epochs", lines[3]);
+        Assert.Equal("  student epochs spent: 14 of 18 for every trial in full (77.78%)", lines[4]);
+        // A grid's journal shows no rungs.
+        Assert.DoesNotContain(NewTableLoaded(header, finals), l => l.Contains("rung"));
+    }
+
+    private IReadOnlyList<string> NewTableLoaded(JournalHeader header, List<TrialResult> finals)
+    {
+        var table = NewTable();
+        table.Load(new JournalContents(header, finals, [], 0, null, 0), 20);
+        return table.Lines(null);
+    }
 }

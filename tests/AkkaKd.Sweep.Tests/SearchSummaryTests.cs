@@ -29,6 +29,7 @@ public sealed class SearchSummaryTests
             Final("a1", 8, 2, 0.5, 1, 0.90, 0.70), Final("a2", 8, 2, 0.5, 2, 0.80, 0.72), // mean val 0.85
             Final("b1", 8, 4, 0.5, 1, 0.86, 0.99), Final("b2", 8, 4, 0.5, 2, 0.86, 0.99), // mean val 0.86, best test
             Final("c1", 8, 8, 0.5, 1, 0.99, 0.99, epochs: 3), // stopped early: not a candidate
+            Final("d1", 8, null, 0, 1, 0.95, 0.95), // a baseline: the reference, not a searched configuration
         };
         var s = SearchSummary.Of(finals, [], 9);
         Assert.Equal((8, 4.0, 0.5), (s.Selected!.Width, s.Selected.Temperature!.Value, s.Selected.Alpha));

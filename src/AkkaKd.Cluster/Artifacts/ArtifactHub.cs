@@ -29,7 +29,7 @@ public sealed class ArtifactHub : ReceiveActor
         Receive<FetchChunk>(OnFetchChunk);
         Receive<EnsureArtifact>(e =>
         {
-            if (_store.TryGet(e.Hash) != null)
+            if (_store.Has(e.Hash))
             {
                 Sender.Tell(new ArtifactReady(e.Hash));
                 return;
@@ -48,6 +48,11 @@ public sealed class ArtifactHub : ReceiveActor
             _log.Info("artifact {0}: {1} bytes from {2}, {3}", f.Hash[..12], f.Bytes.Length, f.Source.Path.Address,
                 ok ? "hash verified" : "HASH MISMATCH, discarded");
             Answer(f.Hash, ok ? new ArtifactReady(f.Hash) : new ArtifactUnavailable(f.Hash, "the artifact's bytes do not match its hash"));
+        });
+        Receive<DropCheckpoint>(d =>
+        {
+            if (_store.Checkpoints.Remove(d.Hash)) _log.Debug("checkpoint {0} dropped: nothing continues from it", d.Hash[..12]);
+            if (_serving?.Hash == d.Hash) _serving = null;
         });
         Receive<ArtifactFetcher.Failed>(f =>
         {

@@ -6,13 +6,22 @@ namespace AkkaKd.Cluster.Artifacts;
 
 /// <summary>
 /// Teacher artifacts (the teacher's logits on the training rows) kept by SHA-256: in memory, and on disk when the
-/// store has a folder, so a resumed sweep does not train its teacher again.
+/// store has a folder, so a resumed sweep does not train its teacher again. Rung checkpoints, the other artifact that
+/// travels between nodes, are kept apart in a cache bounded by bytes (<see cref="Checkpoints"/>, in the folder's
+/// checkpoints/): the byte-level methods serve both kinds.
 /// </summary>
-public sealed class TeacherStore(string? directory)
+public sealed class TeacherStore(string? directory, long? checkpointCapacity = null)
 {
     private readonly ConcurrentDictionary<string, float[]> _memory = new(StringComparer.Ordinal);
 
     public string? Directory { get; } = directory;
+
+    /// <summary>This node's rung checkpoints, least recently used dropped first beyond their capacity.</summary>
+    public CheckpointCache Checkpoints { get; } = new(directory is null ? null : Path.Combine(directory, "checkpoints"),
+        checkpointCapacity ?? CheckpointCache.CapacityFromEnvironment());
+
+    /// <summary>A teacher artifact or a checkpoint with this hash is here.</summary>
+    public bool Has(string hash) => Checkpoints.Contains(hash) || TryGet(hash) != null;
 
     public void Put(string hash, float[] logits)
     {
@@ -46,11 +55,13 @@ public sealed class TeacherStore(string? directory)
     }
 
     /// <summary>The artifact's bytes (as they travel between nodes), or null if it is not here.</summary>
-    public byte[]? TryGetBytes(string hash) => TryGet(hash) is { } logits ? MemoryMarshal.AsBytes(logits.AsSpan()).ToArray() : null;
+    public byte[]? TryGetBytes(string hash) =>
+        Checkpoints.TryGet(hash) ?? (TryGet(hash) is { } logits ? MemoryMarshal.AsBytes(logits.AsSpan()).ToArray() : null);
 
-    /// <summary>Keeps an artifact that arrived as bytes, after checking them against the hash.</summary>
+    /// <summary>Keeps an artifact that arrived as bytes (a checkpoint goes to <see cref="Checkpoints"/>), after checking them against the hash.</summary>
     public bool TryPutBytes(string hash, byte[] bytes)
     {
+        if (StudentCheckpoint.IsCheckpoint(bytes)) return Checkpoints.Put(hash, bytes);
         if (bytes.Length % sizeof(float) != 0) return false;
         var logits = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         if (TeacherArtifact.HashOf(logits) != hash) return false;

@@ -15,6 +15,7 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     // What travels with every assignment: the settings without the grid, which can be large.
     private readonly SweepContext _workerSweep = sweep with { Settings = sweep.Settings.WithoutGrid() };
     private readonly Dictionary<string, IActorRef> _checkpoints = new(StringComparer.Ordinal); // rung checkpoint -> its node's hub
+    private readonly Dictionary<string, string> _latest = new(StringComparer.Ordinal); // trial id -> its latest durable checkpoint
     private readonly HashSet<IActorRef> _informed = []; // workers that were sent the settings
 
     /// <summary>A worker gave work back for want of the settings (it restarted): its next assignment carries them.</summary>
@@ -28,6 +29,24 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     {
         if (c.Result.Checkpoint is { } checkpoint && c.CheckpointSource is { } source) _checkpoints[checkpoint] = source;
     }
+
+    /// <summary>
+    /// A result is durable: the checkpoint the trial continued from is needed no more (its continuation is in the
+    /// journal). Answers where to drop it; the trial's new checkpoint, if any, is its latest.
+    /// </summary>
+    public IReadOnlyList<(string Hash, IActorRef Hub)> Durable(TrialResult r)
+    {
+        var drops = new List<(string, IActorRef)>();
+        if (_latest.Remove(r.Id, out var previous) && previous != r.Checkpoint && Forget(previous) is { } hub) drops.Add((previous, hub));
+        if (r.Checkpoint is { } cp) _latest[r.Id] = cp;
+        return drops;
+    }
+
+    /// <summary>The scheduler stopped a trial: nothing continues from its latest checkpoint. Answers where to drop it.</summary>
+    public (string Hash, IActorRef Hub)? Stopped(string trialId) =>
+        _latest.Remove(trialId, out var cp) && Forget(cp) is { } hub ? (cp, hub) : null;
+
+    private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
     public IAssignment For(IActorRef worker, WorkItem work, TeacherRecord? teacher)
     {

@@ -123,10 +123,11 @@ public sealed class SweepCoordinator : ReceiveActor
         _assignments.Remember(c);
         if (_ledger.Completed(c.Result))
         {
-            var rung = _ledger.RungLine(c.Result); // a scheduler's rung result: a rung line, not yet the trial's
-            (rung is null ? _journal.AppendAsync(c.Result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(c.Result, rung != null)
-                    : new JournalFailed(c.Result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
+            var result = c.Result;
+            var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
+            (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
+                    ? (object)new ResultDurable(result, rung)
+                    : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
                 TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
         }
         else _log.Info("trial {0}: duplicate result from {1} discarded", c.Result.Id, c.Result.Node);
@@ -136,7 +137,9 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
-        if (!d.Rung) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        foreach (var (hash, hub) in _assignments.Durable(d.Result)) hub.Tell(new DropCheckpoint(hash)); // its continuation is durable
+        if (d.Rung is null) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
+        else _reporter.Tell(new RungFinished(_sweep.SweepId, d.Rung));
         if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: {2}", d.Result.Id, d.Result.Node, d.Result.Outcome);
         Dispatch();
     }
@@ -199,7 +202,13 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
             else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-            else if (e is LedgerEvent.Decided dec) _journal.AppendAsync(DecisionRecord.Of(dec.Decision)); // replayed from the rungs if lost
+            else if (e is LedgerEvent.Decided dec)
+            {
+                var line = DecisionRecord.Of(dec.Decision);
+                _journal.AppendAsync(line); // replayed from the rungs if lost
+                _reporter.Tell(new TrialDecided(_sweep.SweepId, line));
+                if (!dec.Decision.Promote && _assignments.Stopped(dec.Decision.TrialId) is { } drop) drop.Hub.Tell(new DropCheckpoint(drop.Hash));
+            }
             if (e is LedgerEvent.Decided) _log.Info("{0}", e);
             else _log.Warning("{0}", e);
         }
@@ -244,6 +253,6 @@ public sealed class SweepCoordinator : ReceiveActor
         CheckDone();
     }
 
-    private sealed record ResultDurable(TrialResult Result, bool Rung = false);
+    private sealed record ResultDurable(TrialResult Result, RungRecord? Rung = null);
     private sealed record JournalFailed(string TrialId, string Error);
 }

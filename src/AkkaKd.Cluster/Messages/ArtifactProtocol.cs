@@ -20,3 +20,6 @@ public sealed record EnsureArtifact(string Hash, IActorRef Source) : IAkkaKdMess
 public sealed record ArtifactReady(string Hash) : IAkkaKdMessage;
 
 public sealed record ArtifactUnavailable(string Hash, string Reason) : IAkkaKdMessage;
+
+/// <summary>To a node's hub: nothing will continue from this rung checkpoint any more (its configuration stopped, or its continuation is durable).</summary>
+public sealed record DropCheckpoint(string Hash) : IAkkaKdMessage;

@@ -55,6 +55,12 @@ public sealed record TrialRequeued(string SweepId, string WorkId, string Reason)
 /// <summary>Reporter: a result is durable in the journal.</summary>
 public sealed record TrialFinished(string SweepId, TrialResult Result) : IAkkaKdMessage;
 
+/// <summary>Reporter: a scheduler's rung result is durable in the journal.</summary>
+public sealed record RungFinished(string SweepId, RungRecord Rung) : IAkkaKdMessage;
+
+/// <summary>Reporter: a scheduler decided about a trial at a rung (the decision is on its way to the journal).</summary>
+public sealed record TrialDecided(string SweepId, DecisionRecord Decision) : IAkkaKdMessage;
+
 /// <summary>Reporter: the teacher is durable in the journal.</summary>
 public sealed record TeacherReady(string SweepId, TeacherRecord Teacher) : IAkkaKdMessage;
 

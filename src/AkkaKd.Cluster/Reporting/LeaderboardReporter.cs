@@ -23,6 +23,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
     private readonly LiveScreen _screen;
     private bool _closed;
     private string? _teacherWorkId;
+    private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal); // work id -> what a person reads
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -35,13 +36,15 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
 
         Receive<SweepStarted>(s =>
         {
-            var line = _table.Start(s.Sweep.Settings.Name, s.Total, s.Sweep.Settings.Top, s.Finished, s.Teacher, s.Slots);
+            var line = _table.Start(s.Sweep.Settings.Name, s.Total, s.Sweep.Settings.Top, s.Finished, s.Teacher, s.Slots,
+                s.Sweep.Settings.Student.Epochs);
             if (_live) Timers.StartPeriodicTimer("draw", Draw.Instance, TimeSpan.FromMilliseconds(250));
             else Line(line);
         });
         Receive<TrialAssigned>(a =>
         {
             if (a.Work is TeacherWork) _teacherWorkId = a.Work.Id;
+            _labels[a.Work.Id] = a.Work.Label;
             _table.Assigned(a.Work.Id, a.Work.Label, a.Node);
         });
         Receive<TrialProgress>(p => _table.Progress(p.WorkId, p.Epoch, p.Epochs, p.ValAcc));
@@ -49,6 +52,8 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         Receive<TeacherReady>(t => Line(_table.TeacherReady(t.Teacher, _teacherWorkId ?? "")));
         Receive<TrialFinished>(f => Line(_table.Finished(f.Result)));
         Receive<TrialGaveUp>(g => Line(_table.GaveUp(g.TrialId, g.Error)));
+        Receive<RungFinished>(r => Line(_table.RungResult(r.Rung, _labels.GetValueOrDefault(r.Rung.Id, r.Rung.Id))));
+        Receive<TrialDecided>(d => _table.Decided(d.Decision));
         Receive<Draw>(_ =>
         {
             if (_table.Changed && !_closed) Redraw();

@@ -36,7 +36,7 @@ public static class SegmentTraining
         StudentCheckpoint? start = null;
         if (work.FromEpoch > 0)
         {
-            if (work.Checkpoint is { } hash && node.Teachers.TryGetBytes(hash) is { } bytes && StudentCheckpoint.FromBytes(bytes) is var c &&
+            if (work.Checkpoint is { } hash && node.Teachers.Checkpoints.TryGet(hash) is { } bytes && StudentCheckpoint.FromBytes(bytes) is var c &&
                 c.Epoch == work.FromEpoch)
                 start = c;
             else
@@ -49,16 +49,19 @@ public static class SegmentTraining
         var outcome = Train(start, work.UntilEpoch, progress);
         // A divergence is a result: the trial ends at this segment (the ledger journals it as the trial's line).
         if (outcome.Divergence is { } diverged) return Diverged(outcome, diverged);
+        // This node continued from it: its copy is needed no more (the coordinator drops the one where it was made).
+        if (work.Checkpoint is { } used) node.Teachers.Checkpoints.Remove(used);
         string? name = null;
         if (work.UntilEpoch < s.Student.Epochs) // the last rung is not continued
         {
             var state = outcome.Checkpoint!.ToBytes();
             name = StudentCheckpoint.HashOf(state);
-            node.Teachers.TryPutBytes(name, state); // the store checks the bytes against their SHA-256 name
+            node.Teachers.Checkpoints.Put(name, state); // the cache checks the bytes against their SHA-256 name
         }
         return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
             outcome.Test.Loss, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
-            DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss, Epochs: work.UntilEpoch,
-            Checkpoint: name, Status: TrialResult.Ok);
+            DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss,
+            ValAccCurve: outcome.ValAccCurve, ValLossCurve: outcome.ValLossCurve, Epochs: work.UntilEpoch, Checkpoint: name,
+            Status: TrialResult.Ok);
     }
 }

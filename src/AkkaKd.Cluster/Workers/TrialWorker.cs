@@ -224,7 +224,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     /// <summary>A segment continuing a checkpoint this node lacks fetches it first; unavailable, it trains again to that rung.</summary>
     private void StartTrial(TrialAssignment a, SweepContext sweep)
     {
-        if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && _node.Teachers.TryGet(cp) is null)
+        if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && !_node.Teachers.Has(cp))
         {
             _artifacts.Tell(new EnsureArtifact(cp, source));
             Become(() =>

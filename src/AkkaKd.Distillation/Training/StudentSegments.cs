@@ -11,6 +11,15 @@ public sealed record SegmentOutcome(StudentCheckpoint? Checkpoint, Evaluation? V
     double TrainSeconds, double SamplesPerSecond, double? FinalTrainLoss, Divergence? Divergence = null)
 {
     public bool Diverged => Divergence != null;
+
+    /// <summary>
+    /// Validation accuracy after every epoch from the first (the earlier segments' carried in their checkpoints), or null
+    /// when there are no validation rows or an earlier segment's curve is missing.
+    /// </summary>
+    public double[]? ValAccCurve => Checkpoint?.ValAccCurve is { } c && c.Length == Checkpoint.Epoch ? c : null;
+
+    /// <summary>Validation loss after every epoch from the first, as <see cref="ValAccCurve"/>.</summary>
+    public double[]? ValLossCurve => Checkpoint?.ValLossCurve is { } c && c.Length == Checkpoint.Epoch ? c : null;
 }
 
 /// <summary>
@@ -41,16 +50,18 @@ public static class StudentSegments
             model = Mlp.Create(train.Features, spec.Hidden, classes, new Rng(1)); // its weights are the checkpoint's
             (adam, rng) = from.RestoreInto(model, spec.Train.LearningRate);
         }
+        // The curve goes on from the checkpoint's; evaluated as Distiller.TrainStudent does, so the same bits.
+        var curve = new ValidationCurve(untilEpoch).ContinuedFrom(from?.ValAccCurve, from?.ValLossCurve);
         var report = Trainer.Train(model, train, spec.Train, rng, gemm, kd.IsBaseline ? null : teacher!.Logits, kd,
-            spec.Regularization, onEpoch, cancel, new TrainSegment(adam, from?.Epoch ?? 0, untilEpoch));
+            spec.Regularization, curve.Observe(model, validation, gemm, onEpoch), cancel, new TrainSegment(adam, from?.Epoch ?? 0, untilEpoch));
         if (report.Divergence is { } diverged)
             return new SegmentOutcome(null, null, null, model.ParameterCount, report.Seconds, report.SamplesPerSecond, null, diverged);
-        var val = validation is null ? null : Trainer.Evaluate(model, validation, gemm);
+        var val = validation is null ? null : new Evaluation(curve.FinalAccuracy!.Value, curve.FinalLoss!.Value);
         var test0 = Trainer.Evaluate(model, test, gemm);
         if (!double.IsFinite(test0.Loss) || (val != null && !double.IsFinite(val.Loss)))
             return new SegmentOutcome(null, null, null, model.ParameterCount, report.Seconds, report.SamplesPerSecond, null,
                 new Divergence(untilEpoch, $"evaluation loss {Trainer.Describe(test0.Loss)} after epoch {untilEpoch}"));
-        return new SegmentOutcome(StudentCheckpoint.Of(untilEpoch, model, adam, rng), val, test0, model.ParameterCount,
+        return new SegmentOutcome(StudentCheckpoint.Of(untilEpoch, model, adam, rng, validation is null ? null : curve), val, test0, model.ParameterCount,
             report.Seconds, report.SamplesPerSecond, report.FinalLoss);
     }
 }

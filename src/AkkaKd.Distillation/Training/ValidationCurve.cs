@@ -18,6 +18,18 @@ public sealed class ValidationCurve(int epochs)
     public IReadOnlyList<double> Accuracy => _accuracy;
     public IReadOnlyList<double> Loss => _loss;
 
+    /// <summary>
+    /// A curve that goes on from an earlier segment's (a checkpoint's): its epochs come first. Ignored unless both lists
+    /// are there and of one length.
+    /// </summary>
+    public ValidationCurve ContinuedFrom(double[]? accuracy, double[]? loss)
+    {
+        if (accuracy is null || loss is null || accuracy.Length != loss.Length) return this;
+        _accuracy.AddRange(accuracy);
+        _loss.AddRange(loss);
+        return this;
+    }
+
     /// <summary>After the last epoch.</summary>
     public double? FinalAccuracy => _accuracy.Count > 0 ? _accuracy[^1] : null;
 

@@ -35,6 +35,11 @@ public sealed class HalvingPolicy : ISearchPolicy
     {
         public HashSet<Config> Expected { get; } = [];
         public List<(Config Config, double Score)> Arrived { get; } = [];
+        public HashSet<Config> ArrivedSet { get; } = [];
+
+        /// <summary>The arrived, best first: mean score down, then configuration id (a fixed order for ties).</summary>
+        public SortedSet<(double Score, Config Config)> Ranking { get; } = new(Comparer<(double Score, Config Config)>.Create((a, b) =>
+            b.Score.CompareTo(a.Score) is var byScore and not 0 ? byScore : string.CompareOrdinal(a.Config.Id, b.Config.Id)));
         public HashSet<Config> Promoted { get; } = [];
         public bool Closed { get; set; }
     }
@@ -47,6 +52,8 @@ public sealed class HalvingPolicy : ISearchPolicy
     private readonly Rung[] _rungs;
     private readonly HashSet<(string, int)> _seen = [];
     private int _stoppedTrials;
+    private int _over; // configurations stopped, done or dead: the policy is exhausted when all are
+    private int _dead;
 
     public HalvingPolicy(IReadOnlyList<Trial> trials, int epochs, int minEpochs, int eta, bool asynchronous)
     {
@@ -72,7 +79,7 @@ public sealed class HalvingPolicy : ISearchPolicy
 
     public int Total => Trials.Count - _stoppedTrials;
     public IReadOnlyDictionary<string, Trial> Trials { get; }
-    public bool Exhausted => _configs.All(c => c.Over);
+    public bool Exhausted => _over == _configs.Count;
 
     /// <summary>The configuration a trial belongs to (null for a baseline).</summary>
     public string? ConfigOf(string trialId) => _byTrial.TryGetValue(trialId, out var c) ? c.Id : null;
@@ -106,6 +113,11 @@ public sealed class HalvingPolicy : ISearchPolicy
     {
         if (!_byTrial.TryGetValue(work.Trial.Id, out var c) || c.Over || !c.Live.Remove(work.Trial.Id)) return PolicyStep.None;
         c.Scores.Remove(work.Trial.Id);
+        if (c.Dead)
+        {
+            _over++;
+            _dead++;
+        }
         var next = new List<TrialWork>();
         var decisions = new List<PolicyDecision>();
         if (c.Dead) CloseReady(next, decisions);
@@ -122,10 +134,13 @@ public sealed class HalvingPolicy : ISearchPolicy
         foreach (var t in c.Seeds)
             if (c.Live.Contains(t.Id)) sum += c.Scores[t.Id];
         rung.Arrived.Add((c, sum / c.Live.Count));
+        rung.ArrivedSet.Add(c);
+        rung.Ranking.Add((sum / c.Live.Count, c));
         c.Scores.Clear();
         if (c.Rung == _rungs.Length - 1)
         {
             c.Done = true;
+            _over++;
             return;
         }
         if (_async)
@@ -145,8 +160,9 @@ public sealed class HalvingPolicy : ISearchPolicy
             var rung = _rungs[k];
             if (rung.Closed) continue;
             if (k > 0 && !_rungs[k - 1].Closed) return;
-            var arrived = rung.Arrived.Select(a => a.Config).ToHashSet();
-            if (!rung.Expected.All(c => c.Dead || arrived.Contains(c))) return;
+            // Every configuration expected is in or dead: counted first (cheap), checked one by one only then.
+            if (rung.ArrivedSet.Count + _dead < rung.Expected.Count) return;
+            if (!rung.Expected.All(c => c.Dead || rung.ArrivedSet.Contains(c))) return;
             rung.Closed = true;
             var ranked = Ranked(rung).Where(c => !c.Dead).ToList();
             int keep = _async ? (rung.Promoted.Count == 0 ? Search.Rungs.Keep(ranked.Count, _eta) : 0) : Search.Rungs.Keep(ranked.Count, _eta);
@@ -157,8 +173,7 @@ public sealed class HalvingPolicy : ISearchPolicy
     }
 
     /// <summary>Best first: mean score down, then configuration id (a fixed order for ties).</summary>
-    private static IEnumerable<Config> Ranked(Rung rung) =>
-        rung.Arrived.OrderByDescending(a => a.Score).ThenBy(a => a.Config.Id, StringComparer.Ordinal).Select(a => a.Config);
+    private static IEnumerable<Config> Ranked(Rung rung) => rung.Ranking.Select(a => a.Config);
 
     private void Promote(Config c, List<TrialWork> next, List<PolicyDecision> decisions)
     {
@@ -176,6 +191,7 @@ public sealed class HalvingPolicy : ISearchPolicy
     private void Stop(Config c, List<PolicyDecision> decisions)
     {
         c.Stopped = true;
+        _over++;
         _stoppedTrials += c.Live.Count;
         foreach (var t in c.Seeds.Where(t => c.Live.Contains(t.Id))) decisions.Add(new PolicyDecision(t.Id, RungEpochs[c.Rung], false, c.Id));
     }

@@ -1,6 +1,9 @@
 namespace AkkaKd.Sweep.Search;
 
-/// <summary>The configuration a search selects: the best mean validation accuracy over its seeds, at the full epochs.</summary>
+/// <summary>
+/// The configuration a search selects: among the searched (distilled) configurations, the best mean validation accuracy
+/// over its seeds, at the full epochs. Baselines are not searched (every one trains in full): they are the reference.
+/// </summary>
 public sealed record SelectedConfiguration(int Width, double? Temperature, double Alpha, int Seeds, double ValAcc, SampleStats Test)
 {
     public string Label => Temperature is { } t ? $"w{Width} T{SweepSettings.Num(t)} a{SweepSettings.Num(Alpha)}" : $"w{Width} baseline";
@@ -26,7 +29,7 @@ public sealed record SearchSummary(long StudentEpochs, long BaselineEpochs, int 
 
         var full = finals.Where(f => (f.Epochs ?? epochs) == epochs)
             .GroupBy(f => (f.Width, f.Temperature, f.Alpha)).ToList();
-        var candidates = full.Where(g => g.All(f => f.ValAcc is { } v && double.IsFinite(v)))
+        var candidates = full.Where(g => !g.First().IsBaseline && g.All(f => f.ValAcc is { } v && double.IsFinite(v)))
             .Select(g => (g.Key, Val: g.OrderBy(f => f.Id, StringComparer.Ordinal).Sum(f => f.ValAcc!.Value) / g.Count(), Results: g.ToList()))
             .OrderByDescending(c => c.Val).ThenBy(c => c.Key.Width).ThenBy(c => c.Key.Alpha).ThenBy(c => c.Key.Temperature ?? 0)
             .ToList();

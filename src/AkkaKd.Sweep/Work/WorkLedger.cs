@@ -274,10 +274,10 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
     /// <summary>The teacher the sweep waits for is arriving (its artifact is being fetched or journalled).</summary>
     public TeacherRecord? TeacherArriving => _teacher.Arriving;
 
-    private void Apply(PolicyStep step)
+    private void Apply(PolicyStep step) // continuations go first, in order (started late, a long one idles slots at the end)
     {
         foreach (var d in step.Decisions) _events.Add(new LedgerEvent.Decided(d));
-        foreach (var w in step.Next) Enqueue(w, atFront: false);
+        foreach (var w in step.Next.Where(w => w.FromEpoch == 0).Concat(step.Next.Where(w => w.FromEpoch > 0).Reverse())) Enqueue(w, w.FromEpoch > 0);
     }
 
     private void Enqueue(TrialWork work, bool atFront)
