@@ -17,6 +17,7 @@ public sealed class SweepCoordinator : ReceiveActor
 {
     private readonly SweepContext _sweep;
     private readonly Assignments _assignments;
+    private readonly LedgerOutbox _outbox;
     private readonly WorkLedger<IActorRef> _ledger;
     private readonly Journal _journal;
     private readonly IActorRef _reporter;
@@ -38,6 +39,7 @@ public sealed class SweepCoordinator : ReceiveActor
         _ledger = ledger;
         _journal = journal;
         _reporter = reporter;
+        _outbox = new LedgerOutbox(sweep.SweepId, reporter, journal, _assignments, _log);
         _intake = Context.ActorOf(TeacherIntake.Props(journal, artifacts), "teacher-intake");
         _minWorkers = minWorkers;
 
@@ -89,7 +91,7 @@ public sealed class SweepCoordinator : ReceiveActor
         if (_watched.Add(worker)) Context.Watch(worker);
         if (_summary == null && !_stop.Cancelled && _ledger.Request(worker) is { } work) Send(worker, work, node);
         else worker.Tell(new NoWorkYet(_sweep.SweepId));
-        Drain();
+        _outbox.Publish(_ledger.DrainEvents());
     }
 
     /// <summary>A worker's result or failure is also its request for more work.</summary>
@@ -137,10 +139,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnDurable(ResultDurable d)
     {
         _ledger.Durable(d.Result);
-        foreach (var (hash, hub) in _assignments.Durable(d.Result)) hub.Tell(new DropCheckpoint(hash)); // its continuation is durable
-        if (d.Rung is null) _reporter.Tell(new TrialFinished(_sweep.SweepId, d.Result));
-        else _reporter.Tell(new RungFinished(_sweep.SweepId, d.Rung));
-        if (_log.IsInfoEnabled) _log.Info("trial {0} finished on {1}: {2}", d.Result.Id, d.Result.Node, d.Result.Outcome);
+        _outbox.Durable(d.Result, d.Rung);
         Dispatch();
     }
 
@@ -195,28 +194,9 @@ public sealed class SweepCoordinator : ReceiveActor
         if (askForMore && worker != null) NextFor(worker, node); // from the worker that trained it: also its request
     }
 
-    /// <summary>Tells the reporter and the log what the ledger did.</summary>
-    private void Drain()
-    {
-        foreach (var e in _ledger.DrainEvents())
-        {
-            if (e is LedgerEvent.Requeued r) _reporter.Tell(new TrialRequeued(_sweep.SweepId, r.Work.Id, r.Reason));
-            else if (e is LedgerEvent.GaveUp g) _reporter.Tell(new TrialGaveUp(_sweep.SweepId, g.Work.Id, g.Error));
-            else if (e is LedgerEvent.Decided dec)
-            {
-                var line = DecisionRecord.Of(dec.Decision);
-                _journal.AppendAsync(line); // replayed from the rungs if lost
-                _reporter.Tell(new TrialDecided(_sweep.SweepId, line));
-                if (!dec.Decision.Promote && _assignments.Stopped(dec.Decision.TrialId) is { } drop) drop.Hub.Tell(new DropCheckpoint(drop.Hash));
-            }
-            if (e is LedgerEvent.Decided) _log.Info("{0}", e);
-            else _log.Warning("{0}", e);
-        }
-    }
-
     private void CheckDone()
     {
-        Drain();
+        _outbox.Publish(_ledger.DrainEvents());
         if (_summary != null) return;
         // Cancelled (once nothing is being written) or refused by every worker node: what is durable stays in the
         // journal, and no end-of-sweep files are written (as for an interrupted sweep).
