@@ -59,7 +59,7 @@ public static class BenchCommand
         var teacherJitter = Opt.Int("--teacher-jitter", "PX", "random shifts of the teacher's images by up to PX pixels per batch", 0, 0);
         var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
         var search = Opt.Flag("--search", "one search space (Sobol, --configurations x 3 seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
-        var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn", 20, 1);
+        var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn (default 20; 10,000 with --instant)", 20, 1);
         var instant = Opt.Flag("--instant", "--search: --configurations x 3 seeds under asha on --workers nodes of --slots, segments returning at once: durable rung results/s (--runs runs)");
         var searchCluster = Opt.Flag("--cluster", "--search: none, sha and asha on --workers nodes of --slots, segments sleeping --trial-seconds per epoch (0.1 by default): the share of slots busy (--runs runs)");
         int[] prioritiesDefault = [1, 1];
@@ -78,7 +78,8 @@ public static class BenchCommand
             r.GetValue(seed), r.GetValue(peer), r.GetValue(python)!, r.GetValue(trials), r.GetValue(workers), r.GetValue(slots),
             r.GetValue(trialSeconds), r.GetValue(teacherDropout), r.GetValue(teacherInputDropout), r.GetValue(teacherJitter),
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
-            r.GetValue(configurations), r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault,
+            r.GetResult(configurations) is not { Implicit: false } && r.GetValue(instant) ? 10000 : r.GetValue(configurations), // the goal's size
+            r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault,
             r.GetValue(instant), r.GetValue(searchCluster))));
         return command;
     }
