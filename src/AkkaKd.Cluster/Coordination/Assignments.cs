@@ -36,8 +36,9 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     /// </summary>
     public IReadOnlyList<(string Hash, IActorRef Hub)> Durable(TrialResult r)
     {
-        var drops = new List<(string, IActorRef)>();
-        if (_latest.Remove(r.Id, out var previous) && previous != r.Checkpoint && Forget(previous) is { } hub) drops.Add((previous, hub));
+        // At most one drop; no list allocated per durable result (the common case: nothing to drop).
+        IReadOnlyList<(string, IActorRef)> drops =
+            _latest.Remove(r.Id, out var previous) && previous != r.Checkpoint && Forget(previous) is { } hub ? [(previous, hub)] : [];
         if (r.Checkpoint is { } cp) _latest[r.Id] = cp;
         return drops;
     }
