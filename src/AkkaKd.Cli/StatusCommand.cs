@@ -9,8 +9,8 @@ namespace AkkaKd.Cli;
 
 /// <summary>
 /// <c>akkakd status --seeds URI</c>: the lab cluster's members (address, roles, state, reachability, slots, busy slots,
-/// version, cached teachers) and its running sweeps (name, launching node, progress, ETA). It joins as an observer for
-/// a moment, and leaves.
+/// version, cached teachers) and its running sweeps (name, launching node, progress, ETA). It visits over Akka.Remote
+/// without joining (<see cref="ClusterInspector"/>).
 /// </summary>
 public static class StatusCommand
 {

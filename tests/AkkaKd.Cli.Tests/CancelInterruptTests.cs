@@ -15,7 +15,7 @@ public sealed class CancelInterruptTests : IDisposable
     /// <summary>For what the worker's log shows (the drop, the training thread stopping).</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
-    /// <summary>For what `akkakd status` shows: each one joins the cluster as an observer for a few seconds first.</summary>
+    /// <summary>For what `akkakd status` shows: each one starts a process and visits the cluster over Akka.Remote first.</summary>
     private static readonly TimeSpan StatusBound = TimeSpan.FromSeconds(30);
 
     /// <summary>Baselines of thousands of epochs: minutes per trial, far longer than the test waits for anything.</summary>

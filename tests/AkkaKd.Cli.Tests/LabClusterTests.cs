@@ -189,6 +189,11 @@ public sealed class LabClusterTests : IDisposable
         Assert.Equal(2, await sweep.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("akkakd: refused by the cluster", sweep.Err);
         Assert.DoesNotContain("   at ", sweep.Err);
+
+        // `status` from another version says so in one line (it visits without joining, so nothing refuses it at a join).
+        using var status = Akkakd.Start(_dir, other, "status", "--seeds", seed);
+        Assert.Equal(2, await status.WaitAsync(TimeSpan.FromSeconds(60)));
+        Akkakd.AssertOneLineError(status.Err, "runs akkakd", "this is akkakd 9.9.9");
         Assert.False(w1.HasExited);
     }
 

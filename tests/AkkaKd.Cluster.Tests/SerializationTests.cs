@@ -75,6 +75,10 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 4, 1, 1, 2, 3, false, 3, 2, 1, 12.5, 30.25, null);
         yield return new SweepStatus("sweep1", "tiny", "127.0.0.1:4053", 10, 0, 0, 0, 0, 10, true, 1, 2, 2, 1.5, null, "bob");
         yield return NodeStatusQuery.Instance;
+        yield return ClusterMembersQuery.Instance;
+        yield return new ClusterMembers("0.1.0", [
+            new ClusterMember("akka.tcp://akkakd@127.0.0.1:4053", ["worker"], "Up", true, "0.1.0"),
+            new ClusterMember("akka.tcp://akkakd@127.0.0.1:4054", ["coordinator", "worker"], "Leaving", false, "0.1.0")]);
         yield return new NodeStatus("127.0.0.1:4054", 4, 3, "0.1.0", 2);
         yield return new CancelSweep("alice@lab");
         yield return new SweepCancelled("sweep1", "tiny", 4, 10);

@@ -61,6 +61,8 @@ public sealed class MembershipWatch : ReceiveActor
         });
         Receive<DisassociatedEvent>(d =>
         {
+            // Visitors (`status`, `cancel`) connect without joining: their goodbye is no member's.
+            if (!_cluster.State.Members.Any(m => m.Address.Equals(d.RemoteAddress))) return;
             _disconnected.Add(d.RemoteAddress);
             Lost(d.RemoteAddress, "connection to the node closed");
             DownIfDead(d.RemoteAddress);

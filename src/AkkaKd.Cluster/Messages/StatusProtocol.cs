@@ -52,6 +52,22 @@ public sealed record SweepStatus(
     }
 }
 
+/// <summary>
+/// Ask any member (/user/members) how it sees the cluster; it answers <see cref="ClusterMembers"/>. `status` and `cancel`
+/// ask a seed this over plain remoting instead of joining: a visitor that joined would count in the split brain
+/// resolver's majority and, if it could not leave cleanly, hold convergence as an unreachable member.
+/// </summary>
+public sealed record ClusterMembersQuery : IAkkaKdMessage
+{
+    public static readonly ClusterMembersQuery Instance = new();
+}
+
+/// <summary>A member as one node sees it: its address (akka.tcp://akkakd@host:port), roles, state, reachability, akkakd version.</summary>
+public sealed record ClusterMember(string Address, string[] Roles, string State, bool Reachable, string Version);
+
+/// <summary>The members as the answering node sees them, and that node's akkakd version.</summary>
+public sealed record ClusterMembers(string Version, ClusterMember[] Members) : IAkkaKdMessage;
+
 /// <summary>Ask a worker node (/user/node) about itself; it answers <see cref="NodeStatus"/>.</summary>
 public sealed record NodeStatusQuery : IAkkaKdMessage
 {

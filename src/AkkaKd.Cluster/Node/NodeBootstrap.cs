@@ -48,10 +48,8 @@ public static class NodeBootstrap
         if (!string.IsNullOrWhiteSpace(o.Hocon)) config = config.WithFallback(ConfigurationFactory.ParseString(o.Hocon));
         config = config.WithFallback(BaseConfig());
 
-        // With TLS the transport's addresses are akka.ssl.tcp://: seeds written akka.tcp:// (as every node prints its
-        // address, and as docker-compose.yml names them) are reached over TLS.
-        var ssl = NodeTls.Files(config) != null || config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl");
-        var seeds = o.Seeds.Select(s => ssl && s.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + s["akka.tcp://".Length..] : s);
+        var ssl = Ssl(config);
+        var seeds = SeedAddresses(o, config);
         var top = $$"""
             akka.remote.dot-netty.tcp.hostname = {{Q(o.Host)}}
             akka.remote.dot-netty.tcp.port = {{o.Port}}
@@ -65,6 +63,16 @@ public static class NodeBootstrap
         return ConfigurationFactory.ParseString(top).WithFallback(config);
     }
 
+    private static bool Ssl(Config config) => NodeTls.Files(config) != null || config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl");
+
+    /// <summary>
+    /// The seeds as this node reaches them. With TLS the transport's addresses are akka.ssl.tcp://: seeds written
+    /// akka.tcp:// (as every node prints its address, and as docker-compose.yml names them) are reached over TLS.
+    /// </summary>
+    public static IReadOnlyList<string> SeedAddresses(NodeOptions o, Config config) =>
+        o.Seeds.Select(s => Ssl(config) && s.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + s["akka.tcp://".Length..] : s)
+            .ToArray();
+
     /// <summary>The advertised host: the public one if given; the machine's name when bound to every interface.</summary>
     public static string PublicHost(NodeOptions o) =>
         !string.IsNullOrWhiteSpace(o.PublicHost) ? o.PublicHost! : o.Host is "0.0.0.0" or "::" ? System.Net.Dns.GetHostName() : o.Host;
@@ -77,13 +85,10 @@ public static class NodeBootstrap
     public static async Task<ActorSystem> StartAsync(NodeOptions o, TimeSpan joinTimeout, CancellationToken cancel = default,
         Action? waiting = null)
     {
-        var config = BuildConfig(o);
-        var tls = NodeTls.Files(config);
-        var setup = BootstrapSetup.Create().WithConfig(config);
-        var system = ActorSystem.Create(NodeOptions.SystemName,
-            tls == null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, NodeTls.SslSetup(tls)));
+        var system = Create(BuildConfig(o));
         var cluster = Akka.Cluster.Cluster.Get(system);
         system.ActorOf(VersionGuard.Props(o.Notices), "version-guard");
+        system.ActorOf(MembersView.Props(), Roles.MembersName);
         if (o.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
         // Joined: the cluster accepted this node (Joining, WeaklyUp or Up). Waiting for Up would need convergence, which
         // a dead node blocks until it is downed; work is pulled, so a joining node can take trials already.
@@ -119,6 +124,21 @@ public static class NodeBootstrap
             throw new VersionSkewException($"refused by the cluster at {string.Join(", ", o.Seeds)}: {refusal}");
         }
         return system;
+    }
+
+    /// <summary>
+    /// A visitor (`status`, `cancel`): an ActorSystem with the node's transport and TLS that talks to the cluster over
+    /// plain remoting and never joins it (a member that came and went would count in the split brain resolver's
+    /// majority, and hold convergence while it could not leave).
+    /// </summary>
+    public static ActorSystem StartVisitor(NodeOptions o) =>
+        Create(ConfigurationFactory.ParseString("akka.actor.provider = remote").WithFallback(BuildConfig(o)));
+
+    private static ActorSystem Create(Config config)
+    {
+        var tls = NodeTls.Files(config);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        return ActorSystem.Create(NodeOptions.SystemName, tls == null ? ActorSystemSetup.Create(setup) : ActorSystemSetup.Create(setup, NodeTls.SslSetup(tls)));
     }
 
     /// <summary>

@@ -12,4 +12,6 @@ public static class Roles
     public const string CoordinatorName = "coordinator";
     public const string WorkerNodeName = "node";
     public const string ArtifactHubName = "artifacts";
+    /// <summary>Every member: how it sees the cluster (<see cref="MembersView"/>).</summary>
+    public const string MembersName = "members";
 }
