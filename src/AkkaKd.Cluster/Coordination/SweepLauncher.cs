@@ -82,7 +82,8 @@ public static class SweepLauncher
 
             var node = run.Node with { LogFile = run.Node.LogFile ?? Path.Combine(outDir, "akkakd.log") };
             if (node.Port > 0 || node.Seeds.Count > 0)
-                output.WriteLine($"cluster: this node is akka.tcp://akkakd@{NodeBootstrap.PublicHost(node)}:{node.Port}" +
+                output.WriteLine((node.Port > 0 ? $"cluster: this node is akka.tcp://akkakd@{NodeBootstrap.PublicHost(node)}:{node.Port}"
+                                     : $"cluster: this node is on {NodeBootstrap.PublicHost(node)} (any free port)") +
                                  (node.Seeds.Count > 0 ? $", joining {string.Join(", ", node.Seeds)}" : " (the seed)") +
                                  (run.MinWorkers > 0 ? $"; waiting for {run.MinWorkers} worker nodes" : ""));
             try
