@@ -92,7 +92,7 @@ public sealed partial class Journal : IDisposable
     }
 
     private readonly FileStream _file;
-    private readonly BlockingCollection<(byte[] Line, TaskCompletionSource Done)> _queue = new();
+    private readonly BlockingCollection<Pending> _queue = new();
     private readonly Thread _writer;
     private int _disposed;
     private IDisposable? _owner;
@@ -154,18 +154,65 @@ public sealed partial class Journal : IDisposable
     /// </summary>
     public Task AppendAsync(TrialResult result) => Serialized(() => JsonSerializer.Serialize(result, Json));
 
+    /// <summary>
+    /// Appends a result and calls <paramref name="durable"/> once the line is durable (with null) or could not be written
+    /// (with the exception): on the writer thread, right after the group's fsync, or at once when the line cannot be
+    /// made. No task, continuation or thread-pool hop per line: a coordinator's callback tells its actor, nothing more.
+    /// It never throws; neither may the callback (an exception escaping it is swallowed).
+    /// </summary>
+    public void Append(TrialResult result, Action<Exception?> durable) => Serialized(() => JsonSerializer.Serialize(result, Json), durable);
+
     private Task Serialized(Func<string> serialize)
     {
-        string line;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Serialized(serialize, new Pending(null!, done, null));
+        return done.Task;
+    }
+
+    private void Serialized(Func<string> serialize, Action<Exception?> durable) => Serialized(serialize, new Pending(null!, null, durable));
+
+    private void Serialized(Func<string> serialize, Pending pending)
+    {
+        string json;
         try
         {
-            line = serialize();
+            json = serialize();
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or InvalidOperationException)
         {
-            return Task.FromException(new JournalException($"a line that JSON cannot hold: {e.Message}"));
+            pending.Complete(new JournalException($"a line that JSON cannot hold: {e.Message}"));
+            return;
         }
-        return Enqueue(line);
+        try
+        {
+            _queue.Add(pending with { Line = Encoding.UTF8.GetBytes(json + "\n") });
+        }
+        catch (InvalidOperationException)
+        {
+            pending.Complete(new ObjectDisposedException(nameof(Journal)));
+        }
+    }
+
+    /// <summary>A line waiting for the writer, and who waits for it: a task or a callback.</summary>
+    private readonly record struct Pending(byte[] Line, TaskCompletionSource? Waiter, Action<Exception?>? Callback)
+    {
+        public void Complete(Exception? error)
+        {
+            if (Waiter is { } task)
+            {
+                if (error is null) task.SetResult();
+                else task.SetException(error);
+                return;
+            }
+            try
+            {
+                Callback!(error);
+            }
+            catch (Exception)
+            {
+                // a callback must not throw; the writer goes on with the next line
+            }
+        }
     }
 
     public Task AppendAsync(TeacherRecord teacher) => Serialized(() => JsonSerializer.Serialize(teacher, Json));
@@ -173,39 +220,27 @@ public sealed partial class Journal : IDisposable
     /// <summary>Appends a header line: the sweep file a resumed journal goes on with (<c>--resume --force</c>).</summary>
     public Task AppendAsync(JournalHeader header) => Serialized(() => JsonSerializer.Serialize(header, Json));
 
-    private Task Enqueue(string json)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
-        {
-            _queue.Add((Encoding.UTF8.GetBytes(json + "\n"), done));
-        }
-        catch (InvalidOperationException)
-        {
-            done.SetException(new ObjectDisposedException(nameof(Journal)));
-        }
-        return done.Task;
-    }
-
     private void WriteLoop()
     {
-        var batch = new List<(byte[] Line, TaskCompletionSource Done)>();
+        var batch = new List<Pending>();
         foreach (var first in _queue.GetConsumingEnumerable())
         {
             batch.Add(first);
             while (_queue.TryTake(out var more)) batch.Add(more);
             try
             {
-                foreach (var (line, _) in batch) _file.Write(line);
+                foreach (var p in batch) _file.Write(p.Line);
                 Sync(_file);
                 LinesWritten += batch.Count;
                 Syncs++;
-                foreach (var (_, done) in batch) done.SetResult();
             }
             catch (Exception e)
             {
-                foreach (var (_, done) in batch) done.SetException(e);
+                foreach (var p in batch) p.Complete(e);
+                batch.Clear();
+                continue;
             }
+            foreach (var p in batch) p.Complete(null);
             batch.Clear();
         }
     }

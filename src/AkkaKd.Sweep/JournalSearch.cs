@@ -48,5 +48,8 @@ public sealed partial class Journal
 {
     public Task AppendAsync(RungRecord rung) => Serialized(() => JsonSerializer.Serialize(rung, Json));
 
+    /// <summary>Appends a rung result; <paramref name="durable"/> as for a trial's (<see cref="Append(TrialResult, Action{Exception?})"/>).</summary>
+    public void Append(RungRecord rung, Action<Exception?> durable) => Serialized(() => JsonSerializer.Serialize(rung, Json), durable);
+
     public Task AppendAsync(DecisionRecord decision) => Serialized(() => JsonSerializer.Serialize(decision, Json));
 }

@@ -111,6 +111,17 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         }
     }
 
+    /// <summary>
+    /// A coordinator's node builds its codecs for the work messages before the sweep opens (<see cref="Assignments.WarmCodecs"/>):
+    /// its samples (an assignment with the settings, a result with every field, a request) pass the configured serializer.
+    /// </summary>
+    [Fact]
+    public void The_coordinator_warms_the_codecs_of_the_work_messages_on_its_node()
+    {
+        var assignments = new Assignments(new SweepContext("sweep1", Fixtures.TinySweep(), new string('a', 64)), null);
+        Assert.Null(assignments.WarmCodecs(Sys, TestActor));
+    }
+
     /// <summary>A message type the allow-list does not know (as an attacker's node would send).</summary>
     public sealed record NotOnTheList(string Command) : IAkkaKdMessage;
 

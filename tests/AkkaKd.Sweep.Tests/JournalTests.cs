@@ -256,6 +256,53 @@ public sealed class JournalTests : IDisposable
         Assert.Empty(Journal.Read(JournalPath).Results);
     }
 
+    /// <summary>A callback append: told once its line is durable (in the file, after the fsync), on the writer's thread.</summary>
+    [Fact]
+    public async Task A_callback_append_is_told_after_its_line_is_durable()
+    {
+        var j = Journal.Create(JournalPath, Header());
+        var told = new TaskCompletionSource<(Exception? Error, int Lines, bool Pool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        j.Append(Result("cccccccccc01"), e => told.SetResult((e, File.ReadAllLines(JournalPath).Length, Thread.CurrentThread.IsThreadPoolThread)));
+        var (error, lines, pool) = await told.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        j.Dispose();
+        Assert.Null(error);
+        Assert.Equal(2, lines); // the header and the result were in the file when it was told
+        Assert.False(pool); // no thread-pool hop in between
+        Assert.Equal("cccccccccc01", Assert.Single(Journal.Read(JournalPath).Results).Id);
+    }
+
+    [Fact]
+    public async Task A_callback_append_is_told_of_a_line_JSON_cannot_hold_a_failed_write_and_a_disposed_journal()
+    {
+        var j = Journal.Create(JournalPath, Header());
+        Exception? nan = null;
+        j.Append(Result("cccccccccc02", acc: double.NaN), e => nan = e); // told at once: nothing to write
+        Assert.IsType<JournalException>(nan);
+
+        var fsync = j.Sync;
+        j.Sync = _ => throw new IOException("disk full");
+        var failed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        j.Append(Result("cccccccccc03"), e => failed.SetResult(e));
+        Assert.IsType<IOException>(await failed.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        j.Sync = fsync;
+        j.Dispose();
+        Exception? disposed = null;
+        j.Append(Result("cccccccccc04"), e => disposed = e);
+        Assert.IsType<ObjectDisposedException>(disposed);
+    }
+
+    [Fact]
+    public async Task A_callback_that_throws_does_not_stop_the_writer()
+    {
+        var j = Journal.Create(JournalPath, Header());
+        j.Append(Result("cccccccccc05"), _ => throw new InvalidOperationException("a careless caller"));
+        var next = j.AppendAsync(Result("cccccccccc06"));
+        await next.WaitAsync(TimeSpan.FromSeconds(30));
+        j.Dispose();
+        Assert.Equal(["cccccccccc05", "cccccccccc06"], Journal.Read(JournalPath).Results.Select(r => r.Id));
+    }
+
     [Fact]
     public void Dispose_twice_is_harmless()
     {

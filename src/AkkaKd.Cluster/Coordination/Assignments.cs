@@ -49,6 +49,37 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
 
     private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
+    /// <summary>
+    /// Has this node's serializer build its codecs for the work messages now, before the sweep opens. Hyperion compiles a
+    /// codec per type the first time it meets one, and a coordinator's node is new with each sweep: its first assignment
+    /// (the settings' records) and first result would otherwise wait for that, a few hundred milliseconds on a busy machine.
+    /// Answers why it could not (the first assignment will then say it again), or null. Actor: any ref (the coordinator).
+    /// </summary>
+    public string? WarmCodecs(ActorSystem system, IActorRef actor)
+    {
+        var trial = new Trial("warm-up", "warm-up", 1, 1, 0.5, 1, 1);
+        var id = _workerSweep.SweepId;
+        IAkkaKdMessage[] samples =
+        [
+            new TrialAssignment(id, new TrialWork(trial, 2, 1, "checkpoint"), null, null, Sweep: _workerSweep),
+            new TrialCompleted(id, new TrialResult(trial.Id, 1, 1, 0.5, 1, 0.5, 1, 0.5, 1, 1, 0, "node", DateTimeOffset.UnixEpoch, 0.5, 1, [0.5], [1], 2)),
+            new RequestWork(actor, "node"),
+        ];
+        try
+        {
+            foreach (var m in samples)
+            {
+                var serializer = system.Serialization.FindSerializerFor(m);
+                serializer.FromBinary(serializer.ToBinary(m), m.GetType());
+            }
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e.GetBaseException().Message;
+        }
+    }
+
     public IAssignment For(IActorRef worker, WorkItem work, TeacherRecord? teacher)
     {
         var settings = _informed.Add(worker) ? _workerSweep : null;

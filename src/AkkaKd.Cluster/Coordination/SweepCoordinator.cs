@@ -73,6 +73,7 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _ledger.Total, _ledger.FinishedBefore);
         if (MembershipWatch.InCluster(Context.System)) Context.ActorOf(MembershipWatch.Props(Self), "membership");
+        if (_assignments.WarmCodecs(Context.System, Self) is { } error) _log.Warning("the work messages' codecs: {0}", error);
         if (_minWorkers <= 0) _ledger.Open();
         CheckDone();
     }
@@ -127,10 +128,11 @@ public sealed class SweepCoordinator : ReceiveActor
         {
             var result = c.Result;
             var rung = _ledger.RungLine(result); // a scheduler's rung result: a rung line, not yet the trial's
-            (rung is null ? _journal.AppendAsync(result) : _journal.AppendAsync(rung)).ContinueWith(t => t.IsCompletedSuccessfully
-                    ? (object)new ResultDurable(result, rung)
-                    : new JournalFailed(result.Id, t.Exception?.GetBaseException().Message ?? "cancelled"),
-                TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+            var self = Self; // told from the journal's writer thread once the line is durable (no task or pool hop)
+            Action<Exception?> durable = e =>
+                self.Tell(e is null ? new ResultDurable(result, rung) : new JournalFailed(result.Id, e.GetBaseException().Message));
+            if (rung is null) _journal.Append(result, durable);
+            else _journal.Append(rung, durable);
         }
         else _log.Info("trial {0}: duplicate result from {1} discarded", c.Result.Id, c.Result.Node);
         NextFor(Sender, c.Result.Node);

@@ -44,8 +44,9 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         Receive<TrialAssigned>(a =>
         {
             if (a.Work is TeacherWork) _teacherWorkId = a.Work.Id;
-            _labels[a.Work.Id] = a.Work.Label;
-            _table.Assigned(a.Work.Id, a.Work.Label, a.Node);
+            var label = a.Work.Label; // formatted once per assignment, not twice
+            _labels[a.Work.Id] = label;
+            _table.Assigned(a.Work.Id, label, a.Node);
         });
         Receive<TrialProgress>(p => _table.Progress(p.WorkId, p.Epoch, p.Epochs, p.ValAcc));
         Receive<TrialRequeued>(r => Line(_table.Requeued(r.WorkId, r.Reason)));

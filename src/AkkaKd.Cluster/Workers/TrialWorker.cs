@@ -28,13 +28,42 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private IReadOnlyList<SweepShare<IActorRef>> _shares = [];
     private readonly Dictionary<string, (IActorRef Coordinator, SweepContext Context)> _sweeps = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Where the slot stands. A field rather than Become: a slot goes Idle -> Busy -> Idle once per trial, and each
+    /// Become rebuilt the actor's handler table (some microseconds per trial, measured by the scheduler benchmark).
+    /// </summary>
+    private Phase _phase = Phase.Idle;
+
+    /// <summary>While <see cref="Phase.Fetching"/>: the artifact waited for, and what follows when it is here or not.</summary>
+    private (string Hash, Action Ready, Action<string> Unavailable)? _awaiting;
+
+    private enum Phase { Idle, Fetching, Busy, Leaving }
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     public TrialWorker(NodeServices node, IActorRef artifacts)
     {
         _node = node;
         _artifacts = artifacts;
-        Idle();
+        Receive<WorkerNode.Shares>(s => _shares = s.Sweeps);
+        Receive<WorkerNode.SlotQuery>(_ => Sender.Tell(new WorkerNode.SlotBusy(_current is not null)));
+        Receive<CoordinatorUp>(OnCoordinatorUp);
+        Receive<CoordinatorGone>(OnCoordinatorGone);
+        Receive<DropWork>(OnDrop);
+        Receive<ReturnWork>(OnReturnWork);
+        Receive<TrialAssignment>(a => { if (Accepts(a)) OnTrial(a); });
+        Receive<TeacherAssignment>(a => { if (Accepts(a)) OnTeacher(a); });
+        Receive<Done>(OnDone);
+        Receive<ArtifactReady>(r => Fetched(r.Hash, null));
+        Receive<ArtifactUnavailable>(u => Fetched(u.Hash, u.Reason));
+        Receive<NoWorkYet>(_ =>
+        {
+            if (_phase == Phase.Idle) Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval);
+        });
+        Receive<Retry>(_ =>
+        {
+            if (_phase == Phase.Idle) AskForWork();
+        });
     }
 
     public static Props Props(NodeServices node, IActorRef artifacts) =>
@@ -71,8 +100,10 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         else foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
     }
 
-    /// <summary>With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null.</summary>
-    /// Leaving: the coordinator whose trial this slot has just finished (its view still counts that trial).
+    /// <summary>
+    /// With several sweeps running: the coordinator this slot should ask (<see cref="FairShare"/>), else null. Leaving:
+    /// the coordinator whose trial this slot has just finished (its view still counts that trial).
+    /// </summary>
     private IActorRef? FairPick(IActorRef? leaving = null) =>
         _coordinators.Count < 2 ? null : FairShare.Pick(_shares.Where(s => _coordinators.Contains(s.Key)), leaving, Random.Shared.NextDouble())?.Key;
 
@@ -81,137 +112,123 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         .Select(s => s.Key.Equals(to) ? s with { Running = s.Running + 1 } : s.Key.Equals(from) ? s with { Running = Math.Max(0, s.Running - 1) } : s)
         .ToArray();
 
-    /// <summary>The work in hand (null: none); the node counts its busy slots.</summary>
-    private void SetCurrent(Current? current)
+    /// <summary>The slot holds no work now (its node counts busy slots by asking: <see cref="WorkerNode.SlotQuery"/>).</summary>
+    private void Free(Phase next)
     {
-        if ((_current is null) != (current is null)) Context.Parent.Tell(new WorkerNode.SlotBusy(current is not null));
-        _current = current;
+        _current = null;
+        _cancel = null;
+        _awaiting = null;
+        _phase = next;
     }
 
-    private void Common()
+    private void OnCoordinatorUp(CoordinatorUp c)
     {
-        Receive<WorkerNode.Shares>(s => _shares = s.Sweeps);
-        Receive<CoordinatorUp>(c =>
+        if (_phase == Phase.Leaving || _coordinators.Contains(c.Coordinator)) return;
+        _coordinators.Add(c.Coordinator);
+        if (_current is null) c.Coordinator.Tell(new RequestWork(Self, _node.Node));
+    }
+
+    private void OnCoordinatorGone(CoordinatorGone g)
+    {
+        _coordinators.Remove(g.Coordinator);
+        foreach (var gone in _sweeps.Where(kv => kv.Value.Coordinator.Equals(g.Coordinator)).Select(kv => kv.Key).ToList()) _sweeps.Remove(gone);
+        if (_current is not { } cur || !cur.Coordinator.Equals(g.Coordinator)) return;
+        _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
+        _cancel?.Cancel();
+        Free(Phase.Idle);
+    }
+
+    private void OnReturnWork(ReturnWork _)
+    {
+        if (_current is { } cur)
         {
-            if (_coordinators.Contains(c.Coordinator)) return;
-            _coordinators.Add(c.Coordinator);
-            if (_current is null) c.Coordinator.Tell(new RequestWork(Self, _node.Node));
-        });
-        Receive<CoordinatorGone>(g =>
-        {
-            _coordinators.Remove(g.Coordinator);
-            foreach (var gone in _sweeps.Where(kv => kv.Value.Coordinator.Equals(g.Coordinator)).Select(kv => kv.Key).ToList()) _sweeps.Remove(gone);
-            if (_current is { } cur && cur.Coordinator.Equals(g.Coordinator))
-            {
-                _log.Info("coordinator {0} gone: dropping {1}", g.Coordinator.Path, cur.Work.Id);
-                _cancel?.Cancel();
-                _cancel = null;
-                SetCurrent(null);
-                Become(Idle);
-            }
-        });
-        Receive<DropWork>(OnDrop);
-        Receive<Done>(d => d.Token != _cancel, d => _log.Info("{0}: dropped work stopped ({1})", d.WorkId, d.Message.GetType().Name));
-        Receive<ReturnWork>(_ =>
-        {
-            if (_current is { } cur)
-            {
-                _cancel?.Cancel();
-                cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.Work, _node.Node, ReturnReason.NodeLeaving));
-                SetCurrent(null);
-            }
-            Sender.Tell(WorkHandedBack.Instance);
-            Become(Leaving);
-        });
+            _cancel?.Cancel();
+            cur.Coordinator.Tell(new WorkReturned(cur.SweepId, cur.Work, _node.Node, ReturnReason.NodeLeaving));
+        }
+        Free(Phase.Leaving);
+        Sender.Tell(WorkHandedBack.Instance);
     }
 
     /// <summary>The sweep of the work in hand was cancelled: stop training it now, and ask the other sweeps for work.</summary>
     private void OnDrop(DropWork d)
     {
         _coordinators.Remove(Sender); // its sweep is over
-        if (_current is not { } cur || !cur.Coordinator.Equals(Sender) || cur.SweepId != d.SweepId) return;
+        if (_phase == Phase.Leaving || _current is not { } cur || !cur.Coordinator.Equals(Sender) || cur.SweepId != d.SweepId) return;
         _log.Info("{0}: dropped ({1})", cur.Work.Id, d.Reason);
         _cancel?.Cancel();
-        _cancel = null;
-        SetCurrent(null);
-        Become(Idle);
+        Free(Phase.Idle);
         AskForWork();
     }
 
-    private void Idle()
+    private void OnDone(Done d)
     {
-        Common();
-        Receive<TrialAssignment>(a =>
+        if (d.Token == _cancel && _phase == Phase.Busy) Finish(d.Message);
+        else if (_phase != Phase.Leaving) _log.Info("{0}: dropped work stopped ({1})", d.WorkId, d.Message.GetType().Name);
+    }
+
+    /// <summary>
+    /// An assignment is taken only by an idle slot: a leaving one gives it back, a busy one too (a push that crossed a
+    /// request), and so does a slot of a node that refused the sweep's data.
+    /// </summary>
+    private bool Accepts(IAssignment a)
+    {
+        if (_phase != Phase.Idle)
         {
-            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
-            Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.SweepId, a.Work));
-            var teacher = a.Teacher;
-            if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
+            Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, _phase == Phase.Leaving ? ReturnReason.NodeLeaving : ReturnReason.WorkerBusy));
+            return false;
+        }
+        return !Refused(a.SweepId, a.Work);
+    }
+
+    private void OnTrial(TrialAssignment a)
+    {
+        if (SweepOf(a) is not { } sweep) return;
+        Timers.Cancel("retry");
+        _current = new Current(Sender, a.SweepId, a.Work);
+        var teacher = a.Teacher;
+        if (teacher != null && _node.Teachers.TryGet(teacher.Hash) is null)
+        {
+            if (a.ArtifactSource is null)
             {
-                if (a.ArtifactSource is null)
-                {
-                    Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
-                    return;
-                }
-                _artifacts.Tell(new EnsureArtifact(teacher.Hash, a.ArtifactSource));
-                Become(() => Fetching(a, sweep));
+                Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact not here and no source named", true));
                 return;
             }
-            StartTrial(a, sweep);
-        });
-        Receive<TeacherAssignment>(a =>
-        {
-            if (Refused(a.SweepId, a.Work) || SweepOf(a) is not { } sweep) return;
-            Timers.Cancel("retry");
-            SetCurrent(new Current(Sender, a.SweepId, a.Work));
-            Become(Busy);
-            var coordinator = Sender;
-            var workId = a.Work.Id;
-            Start(ct => new TeacherTrained(sweep.SweepId,
-                _node.Trainer.TrainTeacher(_node, sweep,
-                    (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec, val)), ct),
-                _artifacts));
-        });
-        Receive<NoWorkYet>(_ => Timers.StartSingleTimer("retry", Retry.Instance, RetryInterval));
-        Receive<Retry>(_ => AskForWork());
+            Fetch(teacher.Hash, a.ArtifactSource, () => StartTrial(a, sweep),
+                reason => Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + reason, true)));
+            return;
+        }
+        StartTrial(a, sweep);
     }
 
-    private void Fetching(TrialAssignment a, SweepContext sweep)
+    private void OnTeacher(TeacherAssignment a)
     {
-        Common();
-        Receive<ArtifactReady>(r => r.Hash == a.Teacher!.Hash, _ => StartTrial(a, sweep));
-        Receive<ArtifactUnavailable>(u => u.Hash == a.Teacher!.Hash,
-            u => Finish(new TrialFailed(a.SweepId, a.Trial.Id, _node.Node, "teacher artifact: " + u.Reason, true)));
-        BusyReplies();
+        if (SweepOf(a) is not { } sweep) return;
+        Timers.Cancel("retry");
+        _current = new Current(Sender, a.SweepId, a.Work);
+        _phase = Phase.Busy;
+        var coordinator = Sender;
+        var workId = a.Work.Id;
+        Start(ct => new TeacherTrained(sweep.SweepId,
+            _node.Trainer.TrainTeacher(_node, sweep,
+                (e, n, loss, sec, val) => coordinator.Tell(new TrialProgress(sweep.SweepId, workId, e, n, loss, sec, val)), ct),
+            _artifacts));
     }
 
-    private void Busy()
+    /// <summary>Asks the node's hub for an artifact; the slot waits for it (busy to assignments).</summary>
+    private void Fetch(string hash, IActorRef source, Action ready, Action<string> unavailable)
     {
-        Common();
-        Receive<Done>(d =>
-        {
-            if (d.Token != _cancel) return; // from work that was dropped
-            Finish(d.Message);
-        });
-        BusyReplies();
+        _phase = Phase.Fetching;
+        _awaiting = (hash, ready, unavailable);
+        _artifacts.Tell(new EnsureArtifact(hash, source));
     }
 
-    private void Leaving()
+    /// <summary>The hub answered (reason null: the artifact is here); answers about other artifacts are not this slot's.</summary>
+    private void Fetched(string hash, string? reason)
     {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.NodeLeaving)));
-        Receive<ReturnWork>(_ => Sender.Tell(WorkHandedBack.Instance));
-        ReceiveAny(_ => { });
-    }
-
-    /// <summary>A second assignment while busy (a push that crossed a request): give it back at once.</summary>
-    private void BusyReplies()
-    {
-        Receive<TrialAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
-        Receive<TeacherAssignment>(a => Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.WorkerBusy)));
-        Receive<NoWorkYet>(_ => { });
-        Receive<Retry>(_ => { });
+        if (_phase != Phase.Fetching || _awaiting is not { } w || w.Hash != hash) return;
+        _awaiting = null;
+        if (reason is null) w.Ready();
+        else w.Unavailable(reason);
     }
 
     private bool Refused(string sweepId, WorkItem work)
@@ -226,14 +243,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     {
         if (a.Work is { FromEpoch: > 0, Checkpoint: { } cp } && a.CheckpointSource is { } source && !_node.Teachers.Has(cp))
         {
-            _artifacts.Tell(new EnsureArtifact(cp, source));
-            Become(() =>
-            {
-                Common();
-                Receive<ArtifactReady>(r => r.Hash == cp, _ => Train(a, sweep));
-                Receive<ArtifactUnavailable>(u => u.Hash == cp, _ => Train(a, sweep));
-                BusyReplies();
-            });
+            Fetch(cp, source, () => Train(a, sweep), _ => Train(a, sweep));
             return;
         }
         Train(a, sweep);
@@ -241,7 +251,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Train(TrialAssignment a, SweepContext sweep)
     {
-        Become(Busy);
+        _phase = Phase.Busy;
         var coordinator = _current!.Coordinator;
         var trial = a.Trial;
         var hub = _artifacts;
@@ -260,14 +270,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     {
         var cur = _current!;
         if (_log.IsInfoEnabled) _log.Info("{0}: {1}", cur.Work.Id, outcome.GetType().Name);
-        SetCurrent(null);
-        _cancel = null;
+        Free(Phase.Idle);
         var pick = outcome is TrialCompleted ? FairPick(cur.Coordinator) : null;
         if (pick != null)
         {
             bool elsewhere = !pick.Equals(cur.Coordinator);
             cur.Coordinator.Tell(outcome, elsewhere ? ActorRefs.NoSender : Self);
-            Become(Idle);
             if (!elsewhere) return;
             Moved(cur.Coordinator, pick);
             pick.Tell(new RequestWork(Self, _node.Node));
@@ -280,7 +288,6 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             _refusedSweeps.Add(cur.SweepId);
             _coordinators.Remove(cur.Coordinator);
         }
-        Become(Idle);
         foreach (var c in _coordinators)
             if (!asksForMore || !c.Equals(cur.Coordinator)) c.Tell(new RequestWork(Self, _node.Node));
     }

@@ -26,13 +26,21 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, Address> _addressOf = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SweepStatus> _sweeps = [];
-    private readonly HashSet<IActorRef> _busy = [];
     private readonly NodeServices _node;
 
     /// <summary>To the node's workers: the running sweeps, as their coordinators last said.</summary>
     public sealed record Shares(IReadOnlyList<SweepShare<IActorRef>> Sweeps);
 
-    /// <summary>From a worker to its node: it holds work now (or no longer).</summary>
+    /// <summary>
+    /// From the node to a worker: does it hold work? Asked when someone asks the node how it stands (status), rather
+    /// than the workers telling the node twice per trial: a status query is rare, a trial may take milliseconds.
+    /// </summary>
+    public sealed record SlotQuery
+    {
+        public static readonly SlotQuery Instance = new();
+    }
+
+    /// <summary>A worker's answer to <see cref="SlotQuery"/>.</summary>
     public sealed record SlotBusy(bool Busy);
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -64,13 +72,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             var shares = _sweeps.Select(kv => new SweepShare<IActorRef>(kv.Key, kv.Value.Running, kv.Value.HasWork, kv.Value.Weight, kv.Value.Seconds)).ToArray();
             foreach (var w in _workers) w.Tell(new Shares(shares));
         });
-        Receive<SlotBusy>(b =>
-        {
-            if (b.Busy) _busy.Add(Sender);
-            else _busy.Remove(Sender);
-        });
-        Receive<NodeStatusQuery>(_ => Sender.Tell(new NodeStatus(_node.Node, _workers.Count, _busy.Count, AkkaKdVersion.Current,
-            _node.Teachers.Count)));
+        Receive<NodeStatusQuery>(_ => AnswerStatus(Sender));
         Receive<ActorIdentity>(id =>
         {
             if (id.Subject is null || id.MessageId is not Address address || !_coordinators.ContainsKey(address)) return;
@@ -97,6 +99,17 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
                 .ContinueWith(_ => WorkHandedBack.Instance, TaskContinuationOptions.ExecuteSynchronously)
                 .PipeTo(replyTo);
         });
+    }
+
+    /// <summary>How the node stands, its busy slots counted by asking each worker (one that does not answer counts as free).</summary>
+    private void AnswerStatus(IActorRef replyTo)
+    {
+        var (node, slots, teachers) = (_node.Node, _workers.Count, _node.Teachers.Count);
+        Task.WhenAll(_workers.Select(w => w.Ask<SlotBusy>(SlotQuery.Instance, TimeSpan.FromSeconds(2))
+                .ContinueWith(t => t.IsCompletedSuccessfully && t.Result.Busy, TaskContinuationOptions.ExecuteSynchronously)))
+            .ContinueWith(t => new NodeStatus(node, slots, t.Result.Count(busy => busy), AkkaKdVersion.Current, teachers),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(replyTo);
     }
 
     public static Props Props(NodeServices node, int slots, IActorRef artifacts) =>
