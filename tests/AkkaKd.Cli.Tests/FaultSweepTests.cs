@@ -31,6 +31,22 @@ public sealed class FaultSweepTests : IDisposable
             .Single(e => e.GetProperty("type").GetString() == "trial" && e.GetProperty("width").GetInt32() == width);
 
     [Fact]
+    public async Task A_diverged_teacher_is_tried_once_its_distilled_trials_fail_with_the_reason_and_the_baseline_runs()
+    {
+        var file = Path.Combine(_dir, "teacher.hocon");
+        File.WriteAllText(file, Diverging.Replace("hidden = [16], epochs = 1, batch = 50, lr = 0.001", "hidden = [512], epochs = 2, batch = 50, lr = 1e30")
+            .Replace("lr = 3e17", "lr = 0.001").Replace("alpha = [0]", "alpha = [0, 0.5]").Replace("width = [4, 512]", "width = [8]"));
+        var outDir = Path.Combine(_dir, "teacher");
+        var (code, stdout, err) = await Akkakd.Run(_dir, Limit, "sweep", file, "--out", outDir, "--plain", "--slots", "2");
+        Assert.True(code == 1, $"exit {code}:\n{stdout}\n{err}");
+        Assert.Matches(@"trial \w+ failed: no teacher: the teacher diverged: loss (NaN|\+infinity|-infinity) at epoch \d", stdout);
+        Assert.Contains("1/2 trials finished", stdout); // the baseline
+        Assert.DoesNotContain("   at ", err);
+        // Deterministic: one attempt, not the three a transient failure gets.
+        Assert.Single(File.ReadAllLines(Path.Combine(outDir, "akkakd.log")), l => l.Contains("teacher failed"));
+    }
+
+    [Fact]
     public async Task A_diverged_trial_is_journalled_ranked_last_with_exit_0_and_not_run_again_on_resume()
     {
         var file = Path.Combine(_dir, "diverging.hocon");

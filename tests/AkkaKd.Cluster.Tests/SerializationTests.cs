@@ -55,6 +55,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new ArtifactReady(teacher.Hash);
         yield return new ArtifactUnavailable(teacher.Hash, "gone");
         yield return new TeacherFailed("sweep1", "node1", "boom");
+        yield return new TeacherFailed("sweep1", "node1", "the teacher diverged: loss NaN at epoch 2", Retryable: false);
         yield return AwaitSweep.Instance;
         yield return summary;
         yield return new SweepStarted(ctx, 10, [result], teacher, 2);

@@ -185,6 +185,20 @@ public sealed class WorkLedgerTests
     }
 
     [Fact]
+    public void A_diverged_teacher_is_given_up_at_its_first_failure_since_another_attempt_would_diverge_again()
+    {
+        var l = Ledger(Settings("sweep.grid.width=[8]"));
+        Assert.IsType<TeacherWork>(l.Request("w1"));
+        l.TeacherFailed("w1", "the teacher diverged: loss NaN at epoch 2", retryable: false);
+        var gaveUp = l.DrainEvents().OfType<LedgerEvent.GaveUp>().ToList();
+        Assert.Equal(2, gaveUp.Count);
+        Assert.All(gaveUp, g => Assert.Contains("diverged", g.Error));
+        var b = Assert.IsType<TrialWork>(l.Request("w1")); // the baseline, never the teacher again
+        Assert.True(b.Trial.IsBaseline);
+        Assert.Null(l.Request("w2"));
+    }
+
+    [Fact]
     public void A_trial_that_keeps_failing_is_given_up_at_the_attempt_limit_and_a_returned_trial_counts_no_attempt()
     {
         var l = Ledger(Settings("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));

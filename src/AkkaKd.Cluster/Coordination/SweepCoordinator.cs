@@ -53,7 +53,7 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<TeacherTrained>(OnTeacherTrained);
         Receive<TeacherIntake.Durable>(OnTeacherDurable);
         Receive<TeacherIntake.Failed>(f => OnTeacherFailed(null, f.Teacher.Node, f.Error));
-        Receive<TeacherFailed>(f => OnTeacherFailed(Sender, f.Node, f.Error, askForMore: true));
+        Receive<TeacherFailed>(f => OnTeacherFailed(Sender, f.Node, f.Error, f.Retryable, askForMore: true));
         Receive<Terminated>(t => Lost(w => w.Equals(t.ActorRef), "worker stopped"));
         Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
         Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
@@ -188,10 +188,10 @@ public sealed class SweepCoordinator : ReceiveActor
         Dispatch();
     }
 
-    private void OnTeacherFailed(IActorRef? worker, string node, string error, bool askForMore = false)
+    private void OnTeacherFailed(IActorRef? worker, string node, string error, bool retryable = true, bool askForMore = false)
     {
         _log.Error("teacher failed on {0}: {1}", node, error);
-        _ledger.TeacherFailed(worker, error);
+        _ledger.TeacherFailed(worker, error, retryable);
         Dispatch();
         if (askForMore && worker != null) NextFor(worker, node); // from the worker that trained it: also its request
     }

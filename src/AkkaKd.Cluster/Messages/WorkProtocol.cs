@@ -102,5 +102,5 @@ public sealed record WorkHandedBack : IAkkaKdMessage
     public static readonly WorkHandedBack Instance = new();
 }
 
-/// <summary>The teacher could not be trained on this worker.</summary>
-public sealed record TeacherFailed(string SweepId, string Node, string Error) : IAkkaKdMessage;
+/// <summary>The teacher could not be trained on this worker. Not retryable: it diverged, which another attempt would repeat.</summary>
+public sealed record TeacherFailed(string SweepId, string Node, string Error, bool Retryable = true) : IAkkaKdMessage;

@@ -318,7 +318,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             catch (DivergedException e)
             {
                 outcome = cur.Work is TeacherWork
-                    ? new TeacherFailed(cur.SweepId, node, e.Message)
+                    ? new TeacherFailed(cur.SweepId, node, e.Message, Retryable: false)
                     : new TrialFailed(cur.SweepId, cur.Work.Id, node, e.Message, Retryable: false);
             }
             catch (Exception e) when (e is DataMismatchException or DataException or NodeMemoryException)

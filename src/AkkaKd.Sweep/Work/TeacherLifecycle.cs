@@ -55,14 +55,17 @@ internal sealed class TeacherLifecycle<TWorker>(TeacherRecord? durable, int maxA
         Record ??= teacher;
     }
 
-    /// <summary>Counts a failure; true when this one reached the limit (the caller gives up the distilled trials).</summary>
-    public bool Failed(TWorker? worker)
+    /// <summary>
+    /// Counts a failure; true when this one reached the limit, or could not go otherwise on another attempt (not
+    /// <paramref name="retryable"/>): the caller gives up the distilled trials.
+    /// </summary>
+    public bool Failed(TWorker? worker, bool retryable = true)
     {
         Arriving = null;
         if (worker is not null) Unlease(worker);
         if (GaveUp || Record != null) return false;
         Failures++;
-        GaveUp = Failures >= maxAttempts;
+        GaveUp = Failures >= maxAttempts || !retryable;
         return GaveUp;
     }
 }

@@ -263,11 +263,12 @@ public sealed class WorkLedger<TWorker> where TWorker : notnull
 
     /// <summary>
     /// The teacher failed (on its worker, fetching its artifact, or in the journal). After <see cref="MaxAttempts"/>
-    /// failures every distilled trial is given up, and the teacher is never handed out again.
+    /// failures (or at once, for a failure that is not <paramref name="retryable"/>: a diverged teacher diverges again)
+    /// every distilled trial is given up, and the teacher is never handed out again.
     /// </summary>
-    public void TeacherFailed(TWorker? worker, string error)
+    public void TeacherFailed(TWorker? worker, string error, bool retryable = true)
     {
-        if (!_teacher.Failed(worker)) return;
+        if (!_teacher.Failed(worker, retryable)) return;
         foreach (var w in _queue.DistilledWork()) GiveUp(w, "no teacher: " + error);
     }
 
