@@ -68,8 +68,14 @@ public sealed unsafe class RowSplitGemm : IGemm, IDisposable
             _job = new Job { TransA = transA, TransB = transB, M = m, N = n, K = k, Parts = Parts, Alpha = alpha, Beta = beta, A = pa, B = pb, C = pc };
             _done.Reset();
             foreach (var go in _go) go.Release();
-            Band(0);
-            _done.Wait();
+            try
+            {
+                Band(0);
+            }
+            finally
+            {
+                _done.Wait(); // the helpers read the pinned matrices: never unpin before they are done
+            }
         }
     }
 
