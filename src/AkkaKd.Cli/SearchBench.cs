@@ -150,7 +150,10 @@ public static class SearchBench
     };
 
     private static void Emit(JsonObject row, bool json) =>
-        Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString().Trim('"')}")));
+        Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={Plain(kv.Value)}")));
+
+    /// <summary>A value as the plain output shows it: a string as it is (not JSON-escaped), anything else as JSON.</summary>
+    private static string Plain(JsonNode? v) => v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
 
     /// <summary>Runs this akkakd as a child process; its wall seconds.</summary>
     private static async Task<double> RunSelfAsync(List<string> args)
