@@ -36,6 +36,7 @@ public static class SearchBench
         if (validation) sets.Add($"{ValidationKey}={ValidationRows}");
         else Console.Error.WriteLine($"bench --search: this build has no {ValidationKey}: no configuration can be selected (never on test)");
 
+        var loadAtStart = LoadAverage();
         var dir = Directory.CreateTempSubdirectory("akkakd-search-bench-").FullName;
         try
         {
@@ -93,7 +94,14 @@ public static class SearchBench
                     Emit(ratio, a.Json);
                 }
             }
-            foreach (var row in goals.Summary()) Emit(row, a.Json);
+            var loadAtEnd = LoadAverage();
+            foreach (var row in goals.Summary())
+            {
+                // Wall times move with the machine's load, the peer's (torch threads) far more than akkakd's: say what it was.
+                if (loadAtStart != null) row["load_average_start"] = loadAtStart;
+                if (loadAtEnd != null) row["load_average_end"] = loadAtEnd;
+                Emit(row, a.Json);
+            }
             return ExitCodes.Done;
         }
         finally
@@ -120,6 +128,19 @@ public static class SearchBench
             ["selected"] = $"w{(int)best["width"]!} T{Math.Round((double)best["T"]!, 3)} a{Math.Round((double)best["alpha"]!, 3)}",
             ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
         };
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages ("0.12 0.30 0.25"), or null where /proc/loadavg does not exist.</summary>
+    private static string? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static bool Knows(string key, IEnumerable<string> sets)

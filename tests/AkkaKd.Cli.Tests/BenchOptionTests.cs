@@ -61,6 +61,9 @@ public sealed class BenchOptionTests : IDisposable
         var goal = rows.Where(r => (string?)r["impl"] == "summary").Select(r => (string?)r["wall_goal"]).ToList();
         Assert.Equal(3, goal.Count);
         Assert.All(goal, g => Assert.Contains("1 seed per configuration on both sides", g));
+        var summaries = rows.Where(r => (string?)r["impl"] == "summary").ToList();
+        Assert.Equal("- (1 seed: no 95% interval)", (string?)summaries[1]["test_within_none_ci95_runs"]);
+        if (File.Exists("/proc/loadavg")) Assert.All(summaries, s => Assert.Matches(@"^[\d.]+ [\d.]+ [\d.]+$", (string?)s["load_average_start"]));
     }
 
     [Fact]
