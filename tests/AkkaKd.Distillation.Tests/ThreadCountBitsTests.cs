@@ -56,5 +56,15 @@ public class ThreadCountBitsTests
             split.Sgemm(ta, tb, m, n, k, 0.5f, a, b, 1f, got);
             Assert.Equal(want, got);
         }
+        // A smaller product gets fewer bands (each keeps enough work), and still every row.
+        const int m2 = 300, n2 = 257, k2 = 129; // 3 bands of 100 rows would be under MinBandWork, 2 of 150 are not
+        Assert.Equal(2, split.BandsFor(m2, n2, k2));
+        var a2 = Enumerable.Range(0, m2 * k2).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+        var b2 = Enumerable.Range(0, k2 * n2).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+        var (want2, got2) = (new float[m2 * n2], new float[m2 * n2]);
+        Blas.Gemm.Sgemm(false, true, m2, n2, k2, 1f, a2, b2, 0f, want2);
+        split.Sgemm(false, true, m2, n2, k2, 1f, a2, b2, 0f, got2);
+        Assert.Equal(want2, got2);
+        Assert.Equal(1, split.BandsFor(20, 257, 129));
     }
 }

@@ -48,14 +48,22 @@ public sealed unsafe class RowSplitGemm : IGemm, IDisposable
 
     public string Name => _inner.Name;
 
-    /// <summary>The bands a product of this shape is split into (1: one call on the caller).</summary>
-    public int BandsFor(int m, int n, int k) =>
-        Parts > 1 && m >= 2 * Parts && (long)(m / Parts) * n * k >= MinBandWork ? Parts : 1;
+    /// <summary>
+    /// The bands a product of this shape is split into: the most, up to <see cref="Parts"/>, that leave every band at
+    /// least two rows and <see cref="MinBandWork"/> multiply-adds (1: one call on the caller).
+    /// </summary>
+    public int BandsFor(int m, int n, int k)
+    {
+        for (int bands = Parts; bands > 1; bands--)
+            if (m >= 2 * bands && (long)(m / bands) * n * k >= MinBandWork) return bands;
+        return 1;
+    }
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
     {
-        if (BandsFor(m, n, k) == 1 || _stopped)
+        int bands = BandsFor(m, n, k);
+        if (bands == 1 || _stopped)
         {
             _inner.Sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
             return;
@@ -65,7 +73,7 @@ public sealed unsafe class RowSplitGemm : IGemm, IDisposable
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            _job = new Job { TransA = transA, TransB = transB, M = m, N = n, K = k, Parts = Parts, Alpha = alpha, Beta = beta, A = pa, B = pb, C = pc };
+            _job = new Job { TransA = transA, TransB = transB, M = m, N = n, K = k, Parts = bands, Alpha = alpha, Beta = beta, A = pa, B = pb, C = pc };
             _done.Reset();
             foreach (var go in _go) go.Release();
             try
@@ -100,7 +108,7 @@ public sealed unsafe class RowSplitGemm : IGemm, IDisposable
             if (_stopped) return;
             try
             {
-                Band(band);
+                if (band < _job.Parts) Band(band); // fewer bands than helpers: the rest have nothing to do
             }
             finally
             {
