@@ -3,7 +3,8 @@ namespace AkkaKd.Distillation.Numerics;
 /// <summary>
 /// OpenBLAS GEMM with the rows of C split into equal bands, each computed by a single-threaded call on a thread of its
 /// own (the caller's and <c>parts - 1</c> helpers). A row of C is a dot product over k whatever band it falls in, and
-/// OpenBLAS blocks k the same way for any m, so the bits are those of one call; products too small to be worth a
+/// OpenBLAS blocks k the same way for any m, so the bits are those of one call (tested with the system's OpenBLAS in
+/// ThreadCountBitsTests: a property of its kernels, not a promise of its API); products too small to be worth a
 /// band each (or that OpenBLAS would send to its small-matrix kernels) run whole on the caller. Unlike OpenBLAS's own
 /// threads, the count is the object's, not the process's: a teacher can use every core of a node while the node's
 /// students keep one thread each. Calls come from one thread at a time.
