@@ -22,7 +22,7 @@ public static class BenchCommand
         string? Peer, string Python, int Trials, int Workers, int Slots, float TrialSeconds, double TeacherDropout = 0,
         double TeacherInputDropout = 0, int TeacherJitter = 0, int StudentLayers = 1, int Val = 1000, int Runs = 3,
         bool Dashboard = false, bool Search = false, int Configurations = 20, bool Fairness = false, bool Scale = false, int[]? Priorities = null,
-        bool Instant = false, bool SearchCluster = false);
+        bool Instant = false, bool SearchCluster = false, int Seeds = 3);
 
     public static Command Create()
     {
@@ -58,7 +58,8 @@ public static class BenchCommand
         var teacherInputDropout = Opt.Float("--teacher-input-dropout", "P", "the teacher's dropout on its inputs, in [0, 1)", 0f);
         var teacherJitter = Opt.Int("--teacher-jitter", "PX", "random shifts of the teacher's images by up to PX pixels per batch", 0, 0);
         var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
-        var search = Opt.Flag("--search", "one search space (Sobol, --configurations x 3 seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
+        var search = Opt.Flag("--search", "one search space (Sobol, --configurations x --seeds seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
+        var seeds = Opt.Int("--seeds", "N", "--search: seeds per configuration (the Optuna peer runs 1: --seeds 1 compares work for work; not --instant or --cluster, which run 3)", 3, 1);
         var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn (default 20; 10,000 with --instant)", 20, 1);
         var instant = Opt.Flag("--instant", "--search: --configurations x 3 seeds under asha on --workers nodes of --slots, segments returning at once: durable rung results/s (--runs runs)");
         var searchCluster = Opt.Flag("--cluster", "--search: none, sha and asha on --workers nodes of --slots, segments sleeping --trial-seconds per epoch (0.1 by default): the share of slots busy (--runs runs)");
@@ -69,7 +70,7 @@ public static class BenchCommand
         {
             json, sweep, scheduler, fairness, scale, data, train, test, teacher, teacherEpochs, width, temperature, alpha, epochs, batch, lr, threads,
             seed, peer, python, trials, workers, slots, trialSeconds, teacherDropout, teacherInputDropout, teacherJitter, studentLayers,
-            val, runs, dashboard, search, configurations, priorities, instant, searchCluster,
+            val, runs, dashboard, search, configurations, priorities, instant, searchCluster, seeds,
         };
         // --teacher not given reads as an empty list (System.CommandLine's default for an array), not as null.
         command.SetAction((r, _) => RunAsync(new Options(r.GetValue(json), r.GetValue(sweep), r.GetValue(scheduler), r.GetValue(data)!,
@@ -80,7 +81,7 @@ public static class BenchCommand
             r.GetValue(studentLayers), r.GetValue(val), r.GetValue(runs), r.GetValue(dashboard), r.GetValue(search),
             r.GetResult(configurations) is not { Implicit: false } && r.GetValue(instant) ? 10000 : r.GetValue(configurations), // the goal's size
             r.GetValue(fairness), r.GetValue(scale), r.GetValue(priorities) is { Length: > 0 } p ? p : prioritiesDefault,
-            r.GetValue(instant), r.GetValue(searchCluster))));
+            r.GetValue(instant), r.GetValue(searchCluster), r.GetValue(seeds))));
         return command;
     }
 

@@ -8,10 +8,10 @@ namespace AkkaKd.Cli;
 
 /// <summary>
 /// <c>akkakd bench --search [--peer optuna_kd.py]</c>: one search space (widths 16, 32, 64, 128; T log-uniform 1..20;
-/// alpha uniform 0..1; 3 seeds; --configurations Sobol points; --epochs) run as a sweep with no scheduler, with sha and
-/// with asha, and by the Optuna peer (TPE + successive halving, PyTorch) with the same configurations and epochs. Per
-/// run: student epochs spent, wall time (the whole process, teacher included), and the selected configuration with its
-/// validation and test accuracy.
+/// alpha uniform 0..1; --seeds seeds, 3 by default; --configurations Sobol points; --epochs) run as a sweep with no
+/// scheduler, with sha and with asha, and by the Optuna peer (TPE + successive halving, PyTorch; one seed) with the same
+/// configurations and epochs. Per run: student epochs spent, wall time (the whole process, teacher included), student
+/// epochs per wall second, and the selected configuration with its validation and test accuracy.
 /// </summary>
 public static class SearchBench
 {
@@ -29,13 +29,14 @@ public static class SearchBench
             "sweep.name=search-bench", $"sweep.data.train={train}", $"sweep.data.test={a.Test}",
             $"sweep.teacher.hidden=[{string.Join(',', a.Teacher)}]", $"sweep.teacher.epochs={a.TeacherEpochs}",
             $"sweep.student.epochs={a.Epochs}", $"sweep.grid.width=[{string.Join(',', Widths)}]",
-            "sweep.grid.temperature={log-uniform=[1, 20]}", "sweep.grid.alpha={uniform=[0, 1]}", "sweep.grid.seeds=[1,2,3]",
+            "sweep.grid.temperature={log-uniform=[1, 20]}", "sweep.grid.alpha={uniform=[0, 1]}", $"sweep.grid.seeds=[{string.Join(',', Enumerable.Range(1, a.Seeds))}]",
             "sweep.search.method=sobol", $"sweep.search.configurations={a.Configurations}",
         };
         bool validation = Knows(ValidationKey, sets);
         if (validation) sets.Add($"{ValidationKey}={ValidationRows}");
         else Console.Error.WriteLine($"bench --search: this build has no {ValidationKey}: no configuration can be selected (never on test)");
 
+        var loadAtStart = LoadAverage();
         var dir = Directory.CreateTempSubdirectory("akkakd-search-bench-").FullName;
         try
         {
@@ -47,7 +48,7 @@ public static class SearchBench
                     using var f = File.Create(path);
                     s.CopyTo(f);
                 }
-            var goals = new Goals();
+            var goals = new Goals(a.Seeds);
             // Runs interleaved (none, sha, asha, the peer; then again), each with its own sweep seed: a loaded machine
             // slows all of them alike, and the spread over runs shows how much a figure moves.
             for (int run = 1; run <= a.Runs; run++)
@@ -63,7 +64,7 @@ public static class SearchBench
                     var contents = Journal.Read(Path.Combine(outDir, Journal.FileName));
                     var summary = SearchSummary.Of(contents.Results, contents.Rungs ?? [], a.Epochs);
                     none ??= summary;
-                    var row = Row("akkakd", "sobol", scheduler, summary.Configurations, summary.StudentEpochs, seconds, summary.Selected);
+                    var row = Row("akkakd", "sobol", scheduler, summary.Configurations, a.Seeds, summary.StudentEpochs, seconds, summary.Selected);
                     row["run"] = run;
                     row["baseline_epochs"] = summary.BaselineEpochs;
                     row["epochs_share_of_none"] = Math.Round((double)summary.StudentEpochs / Math.Max(1, none.StudentEpochs), 3);
@@ -82,6 +83,9 @@ public static class SearchBench
                     {
                         ["impl"] = "ratio", ["run"] = run, ["scheduler"] = (string)row["scheduler"]!,
                         ["wall_fraction_of_optuna"] = Math.Round((double)row["wall_s"]! / (double)peerRow["wall_s"]!, 3),
+                        // The rate at equal work: student epochs per wall second of each side (the teacher's time included).
+                        ["epochs_per_s"] = (double)row["epochs_per_s"]!, ["optuna_epochs_per_s"] = (double)peerRow["epochs_per_s"]!,
+                        ["seeds"] = a.Seeds, ["optuna_seeds"] = 1,
                         ["val_acc_minus_optuna_points"] = row["val_acc"] is null
                             ? null
                             : Math.Round(((double)row["val_acc"]! - (double)peerRow["val_acc"]!) * 100, 2),
@@ -90,7 +94,14 @@ public static class SearchBench
                     Emit(ratio, a.Json);
                 }
             }
-            foreach (var row in goals.Summary()) Emit(row, a.Json);
+            var loadAtEnd = LoadAverage();
+            foreach (var row in goals.Summary())
+            {
+                // Wall times move with the machine's load, the peer's (torch threads) far more than akkakd's: say what it was.
+                if (loadAtStart != null) row["load_average_start"] = loadAtStart;
+                if (loadAtEnd != null) row["load_average_end"] = loadAtEnd;
+                Emit(row, a.Json);
+            }
             return ExitCodes.Done;
         }
         finally
@@ -113,9 +124,23 @@ public static class SearchBench
         {
             ["impl"] = "optuna", ["run"] = run, ["sampler"] = "tpe", ["scheduler"] = "sha", ["configurations"] = a.Configurations, ["seeds"] = 1,
             ["student_epochs"] = (long)summaryLine["student_epochs"]!, ["wall_s"] = Math.Round(peerSeconds, 2),
+            ["epochs_per_s"] = EpochsPerSecond((long)summaryLine["student_epochs"]!, peerSeconds),
             ["selected"] = $"w{(int)best["width"]!} T{Math.Round((double)best["T"]!, 3)} a{Math.Round((double)best["alpha"]!, 3)}",
             ["val_acc"] = Math.Round((double)best["val_acc"]!, 4), ["test_acc"] = Math.Round((double)best["test_acc"]!, 4),
         };
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages ("0.12 0.30 0.25"), or null where /proc/loadavg does not exist.</summary>
+    private static string? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static bool Knows(string key, IEnumerable<string> sets)
@@ -131,18 +156,25 @@ public static class SearchBench
         }
     }
 
-    private static JsonObject Row(string impl, string method, string scheduler, int configurations, long epochs, double seconds,
+    /// <summary>Student epochs per wall second (the whole run's wall time: process, data, teacher and students).</summary>
+    public static double EpochsPerSecond(long epochs, double seconds) => Math.Round(epochs / Math.Max(seconds, 1e-9), 2);
+
+    private static JsonObject Row(string impl, string method, string scheduler, int configurations, int seeds, long epochs, double seconds,
         SelectedConfiguration? selected) => new()
     {
-        ["impl"] = impl, ["method"] = method, ["scheduler"] = scheduler, ["configurations"] = configurations, ["seeds"] = 3,
-        ["student_epochs"] = epochs, ["wall_s"] = Math.Round(seconds, 2), ["selected"] = selected?.Label ?? "- (no validation accuracy)",
+        ["impl"] = impl, ["method"] = method, ["scheduler"] = scheduler, ["configurations"] = configurations, ["seeds"] = seeds,
+        ["student_epochs"] = epochs, ["wall_s"] = Math.Round(seconds, 2), ["epochs_per_s"] = EpochsPerSecond(epochs, seconds),
+        ["selected"] = selected?.Label ?? "- (no validation accuracy)",
         ["val_acc"] = selected is null ? null : Math.Round(selected.ValAcc, 4),
         ["test_acc"] = selected is null ? null : Math.Round(selected.Test.Mean, 4),
         ["test_ci95"] = selected?.Test.Ci95 is { } ci ? Math.Round(ci, 4) : null,
     };
 
     private static void Emit(JsonObject row, bool json) =>
-        Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={kv.Value?.ToJsonString().Trim('"')}")));
+        Console.WriteLine(json ? row.ToJsonString() : string.Join("  ", row.Select(kv => $"{kv.Key}={Plain(kv.Value)}")));
+
+    /// <summary>A value as the plain output shows it: a string as it is (not JSON-escaped), anything else as JSON.</summary>
+    private static string Plain(JsonNode? v) => v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s : v?.ToJsonString() ?? "";
 
     /// <summary>Runs this akkakd as a child process; its wall seconds.</summary>
     private static async Task<double> RunSelfAsync(List<string> args)

@@ -50,9 +50,12 @@ public sealed record TrialResult(
     [JsonIgnore] public string DivergedText => $"diverged at epoch {DivergedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
 
     /// <summary>What a log line says about it: "test accuracy 0.9123", or "diverged at epoch 7 (loss NaN at epoch 7)".</summary>
+    /// A rung's result (continued from its checkpoint) has no test accuracy: "validation accuracy 0.9012 (a rung)".
     [JsonIgnore] public string Outcome => Diverged
         ? $"{DivergedText} ({DivergedReason})"
-        : "test accuracy " + TestAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+        : Checkpoint != null
+            ? "validation accuracy " + (ValAcc?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-") + " (a rung)"
+            : "test accuracy " + TestAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A diverged trial as a result: where and why, with no accuracy or loss (the journal line has none); the rest of

@@ -83,6 +83,17 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void Only_the_segment_that_ends_the_trial_evaluates_the_test_rows()
+    {
+        var kd = KdTerms.Of(4, 0.7);
+        var rung = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, null, 3);
+        Assert.Null(rung.Test); // a rung ranks on validation; the test rows are touched once, at the trial's end
+        Assert.NotNull(rung.Validation);
+        var end = StudentSegments.Train(Train, Test, Test, 10, Spec(), kd, Teacher(), Blas.Gemm, rung.Checkpoint, 4);
+        Assert.NotNull(end.Test);
+    }
+
+    [Fact]
     public void A_whole_segment_is_the_distillers_student()
     {
         var kd = KdTerms.Of(4, 0.7);

@@ -58,8 +58,9 @@ public static class SegmentTraining
             name = StudentCheckpoint.HashOf(state);
             node.Teachers.Checkpoints.Put(name, state); // the cache checks the bytes against their SHA-256 name
         }
-        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test!.Accuracy,
-            outcome.Test.Loss, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
+        // A rung's result has no test accuracy (0, as a diverged one): the test rows are evaluated at the trial's end only.
+        return new TrialResult(trial.Id, trial.Width, trial.Temperature, trial.Alpha, trial.Seed, outcome.Test?.Accuracy ?? 0,
+            outcome.Test?.Loss ?? 0, teacherRecord?.TestAccuracy, outcome.Parameters, teacherParams, outcome.TrainSeconds, node.Node,
             DateTimeOffset.UtcNow, ValAcc: outcome.Validation?.Accuracy, ValLoss: outcome.Validation?.Loss,
             ValAccCurve: outcome.ValAccCurve, ValLossCurve: outcome.ValLossCurve, Epochs: work.UntilEpoch, Checkpoint: name,
             Status: TrialResult.Ok);

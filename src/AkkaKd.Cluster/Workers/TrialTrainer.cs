@@ -49,7 +49,9 @@ public sealed class DistillationTrainer : ITrialTrainer
         var s = sweep.Settings;
         var data = node.Data(sweep, null);
         Blas.EnsureThreads(s.ThreadsPerTrial);
-        var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), Blas.Gemm,
+        // Nothing distils before the teacher's logits exist: it takes every core of the node (the same bits as one).
+        using var split = TeacherGemm(s.ThreadsPerTrial);
+        var teacher = Distiller.TrainTeacher(data.Train, data.Test, data.Data.Classes, s.TeacherSpec(), (IGemm?)split ?? Blas.Gemm,
             e => progress(e.Epoch, e.Epochs, e.MeanLoss, e.Seconds, e.ValAccuracy), cancel, data.Validation);
         // Not yet journalled as a result of its own (issue 14): a diverged teacher fails at once, never as NaN.
         if (teacher.Divergence is { } diverged) throw new DivergedException($"the teacher diverged: {diverged.Reason}");
@@ -61,6 +63,18 @@ public sealed class DistillationTrainer : ITrialTrainer
             ValAccCurve = teacher.Validation?.Accuracy.ToArray(),
         };
     }
+
+    /// <summary>
+    /// The teacher's GEMM: with OpenBLAS at one thread per trial, its products split into row bands over the node's cores
+    /// (<see cref="RowSplitGemm"/>: the bits of one thread, whatever the core count); otherwise null (the process's GEMM).
+    /// </summary>
+    public static RowSplitGemm? TeacherGemm(int threadsPerTrial) =>
+        Blas.Gemm is OpenBlasGemm ob && threadsPerTrial == 1 && Environment.ProcessorCount > 1
+            ? new RowSplitGemm(ob, Math.Min(Environment.ProcessorCount, MaxTeacherBands))
+            : null;
+
+    /// <summary>More bands than this gain little on a 128-row batch (a band of 16 rows).</summary>
+    public const int MaxTeacherBands = 8;
 
     public TrialResult TrainTrial(NodeServices node, SweepContext sweep, Trial trial, TeacherRecord? teacherRecord,
         EpochCallback progress, CancellationToken cancel)

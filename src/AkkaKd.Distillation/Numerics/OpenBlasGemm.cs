@@ -72,6 +72,12 @@ public sealed unsafe class OpenBlasGemm : IGemm
                 pa, Math.Max(1, lda), pb, Math.Max(1, ldb), beta, pc, Math.Max(1, n));
         }
     }
+
+    /// <summary>The same product on pinned memory with explicit leading dimensions (rows of a larger matrix).</summary>
+    internal void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
+        _sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha,
+            a, Math.Max(1, lda), b, Math.Max(1, ldb), beta, c, Math.Max(1, ldc));
 }
 
 internal static class GemmChecks

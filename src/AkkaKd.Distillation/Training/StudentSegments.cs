@@ -5,7 +5,8 @@ namespace AkkaKd.Distillation.Training;
 
 /// <summary>
 /// One segment of a student's training: its checkpoint at the segment's end, its validation (if there are validation
-/// rows) and test evaluations there, and how the training went; or, when it diverged, where (evaluations then null).
+/// rows) and, when the segment ends the trial, test evaluation there, and how the training went; or, when it diverged,
+/// where (evaluations then null). The test rows are touched once per trial, at its end: a rung ranks on validation.
 /// </summary>
 public sealed record SegmentOutcome(StudentCheckpoint? Checkpoint, Evaluation? Validation, Evaluation? Test, long Parameters,
     double TrainSeconds, double SamplesPerSecond, double? FinalTrainLoss, Divergence? Divergence = null)
@@ -57,10 +58,13 @@ public static class StudentSegments
         if (report.Divergence is { } diverged)
             return new SegmentOutcome(null, null, null, model.ParameterCount, report.Seconds, report.SamplesPerSecond, null, diverged);
         var val = validation is null ? null : new Evaluation(curve.FinalAccuracy!.Value, curve.FinalLoss!.Value);
-        var test0 = Trainer.Evaluate(model, test, gemm);
-        if (!double.IsFinite(test0.Loss) || (val != null && !double.IsFinite(val.Loss)))
+        var test0 = untilEpoch >= spec.Train.Epochs ? Trainer.Evaluate(model, test, gemm) : null;
+        if ((test0 != null && !double.IsFinite(test0.Loss)) || (val != null && !double.IsFinite(val.Loss)))
+        {
+            double bad = test0 != null && !double.IsFinite(test0.Loss) ? test0.Loss : val!.Loss;
             return new SegmentOutcome(null, null, null, model.ParameterCount, report.Seconds, report.SamplesPerSecond, null,
-                new Divergence(untilEpoch, $"evaluation loss {Trainer.Describe(test0.Loss)} after epoch {untilEpoch}"));
+                new Divergence(untilEpoch, $"evaluation loss {Trainer.Describe(bad)} after epoch {untilEpoch}"));
+        }
         return new SegmentOutcome(StudentCheckpoint.Of(untilEpoch, model, adam, rng, validation is null ? null : curve), val, test0, model.ParameterCount,
             report.Seconds, report.SamplesPerSecond, report.FinalLoss);
     }
