@@ -24,14 +24,7 @@ public static class SearchBench
     {
         if (a.Peer != null && !File.Exists(a.Peer)) throw new UsageException($"--peer: {a.Peer}: file not found");
         int train = a.Train == 8000 ? 8000 - ValidationRows : a.Train; // the embedded 10,000 rows: 7,000 / 1,000 / 2,000
-        var sets = new List<string>
-        {
-            "sweep.name=search-bench", $"sweep.data.train={train}", $"sweep.data.test={a.Test}",
-            $"sweep.teacher.hidden=[{string.Join(',', a.Teacher)}]", $"sweep.teacher.epochs={a.TeacherEpochs}",
-            $"sweep.student.epochs={a.Epochs}", $"sweep.grid.width=[{string.Join(',', Widths)}]",
-            "sweep.grid.temperature={log-uniform=[1, 20]}", "sweep.grid.alpha={uniform=[0, 1]}", $"sweep.grid.seeds=[{string.Join(',', Enumerable.Range(1, a.Seeds))}]",
-            "sweep.search.method=sobol", $"sweep.search.configurations={a.Configurations}",
-        };
+        var sets = SweepSets(train, a.Test, a.Teacher, a.TeacherEpochs, a.Epochs, a.Seeds, a.Configurations);
         bool validation = Knows(ValidationKey, sets);
         if (validation) sets.Add($"{ValidationKey}={ValidationRows}");
         else Console.Error.WriteLine($"bench --search: this build has no {ValidationKey}: no configuration can be selected (never on test)");
@@ -142,6 +135,22 @@ public static class SearchBench
             return null;
         }
     }
+
+    /// <summary>
+    /// The child sweeps' settings over the built-in laptop sweep (what `akkakd sweep` runs without a file): every one the
+    /// peer has too is pinned to the peer's, the teacher's and the student's regularization (the laptop teacher's dropout
+    /// and jitter; the peer trains a plain teacher) included.
+    /// </summary>
+    public static List<string> SweepSets(int train, int test, int[] teacher, int teacherEpochs, int epochs, int seeds, int configurations) =>
+    [
+        "sweep.name=search-bench", $"sweep.data.train={train}", $"sweep.data.test={test}",
+        $"sweep.teacher.hidden=[{string.Join(',', teacher)}]", $"sweep.teacher.epochs={teacherEpochs}", "sweep.teacher.batch=128",
+        "sweep.teacher.lr=0.001", "sweep.teacher.dropout=0", "sweep.teacher.input-dropout=0", "sweep.teacher.jitter=0",
+        $"sweep.student.epochs={epochs}", "sweep.student.batch=128", "sweep.student.lr=0.001", "sweep.student.layers=1",
+        "sweep.student.dropout=0", "sweep.student.input-dropout=0", "sweep.student.jitter=0", $"sweep.grid.width=[{string.Join(',', Widths)}]",
+        "sweep.grid.temperature={log-uniform=[1, 20]}", "sweep.grid.alpha={uniform=[0, 1]}", $"sweep.grid.seeds=[{string.Join(',', Enumerable.Range(1, seeds))}]",
+        "sweep.search.method=sobol", $"sweep.search.configurations={configurations}",
+    ];
 
     private static bool Knows(string key, IEnumerable<string> sets)
     {

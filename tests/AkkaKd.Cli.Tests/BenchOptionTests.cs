@@ -19,6 +19,21 @@ public sealed class BenchOptionTests : IDisposable
             .First(o => (string?)o["phase"] == "teacher" && o["summary"] is null);
     }
 
+    /// <summary>
+    /// bench --search's child sweeps run over the built-in laptop sweep, whose teacher has dropout and jitter; the Optuna
+    /// peer trains a plain teacher and plain students with batch 128 and lr 0.001: the sweeps must train the same.
+    /// </summary>
+    [Fact]
+    public void Search_bench_sweeps_train_what_the_Optuna_peer_trains_whatever_the_laptop_sweep_says()
+    {
+        var s = AkkaKd.Sweep.SweepFile.LoadLaptop(SearchBench.SweepSets(7000, 2000, [1200, 1200], 10, 10, 3, 20));
+        Assert.Null(s.Teacher.Regularization);
+        Assert.Null(s.Student.Regularization);
+        Assert.Equal([1200, 1200], s.Teacher.Hidden);
+        Assert.Equal((10, 128, 0.001), (s.Teacher.Epochs, s.Teacher.Batch, s.Teacher.Lr));
+        Assert.Equal((10, 128, 0.001, 1), (s.Student.Epochs, s.Student.Batch, s.Student.Lr, s.Student.Layers));
+    }
+
     [Fact]
     public async Task Without_teacher_the_teacher_is_1200_1200() =>
         Assert.Equal("1200,1200", (string?)(await TeacherRow())["widths"]);
