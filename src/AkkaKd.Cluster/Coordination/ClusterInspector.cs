@@ -79,8 +79,6 @@ public static class ClusterInspector
         {
             foreach (var seed in seeds)
             {
-                cancel.ThrowIfCancellationRequested();
-                ticker.Tick("", () => $"the cluster at {string.Join(", ", node.Seeds)} to answer");
                 var ask = system.ActorSelection(new RootActorPath(seed) / "user" / Roles.MembersName).Ask<ClusterMembers>(ClusterMembersQuery.Instance, SeedAskTimeout, cancel);
                 while (!ask.IsCompleted)
                 {
@@ -89,18 +87,12 @@ public static class ClusterInspector
                     cancel.ThrowIfCancellationRequested();
                 }
                 if (ask.IsCompletedSuccessfully)
-                {
-                    var members = ask.Result;
-                    if (members.Version != AkkaKdVersion.Current)
-                        throw new VersionSkewException($"the cluster at {seed.HostPort()} runs akkakd {members.Version}, this is akkakd {AkkaKdVersion.Current}: " +
-                                                       "every node of a cluster runs the same akkakd");
-                    return members;
-                }
+                    return ask.Result.Version == AkkaKdVersion.Current ? ask.Result
+                        : throw new VersionSkewException($"the cluster at {seed.HostPort()} runs akkakd {ask.Result.Version}, this is akkakd " +
+                                                         $"{AkkaKdVersion.Current}: every node of a cluster runs the same akkakd");
                 if (DateTime.UtcNow >= deadline) throw new TimeoutException($"no seed answered within {timeout.TotalSeconds:0} s");
             }
-            // Every seed refused the connection at once (none up yet): wait a moment before the next round.
-            await Task.Delay(500, cancel);
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"no seed answered within {timeout.TotalSeconds:0} s");
+            await Task.Delay(500, cancel); // every seed refused the connection at once (none up yet): a moment before the next round
         }
     }
 
