@@ -69,11 +69,24 @@ public static class PeerBench
         List<Run> runs, List<double> curveShare)
     {
         var gemm = Blas.Gemm;
-        var teacher = Distiller.TrainTeacher(train, test, data.Classes,
-            new TeacherSpec(s.Teacher, new TrainSettings(s.TeacherEpochs, s.Batch, s.Lr), (ulong)seed, s.TeacherReg), gemm,
-            validation: val);
+        // The teacher trains as a sweep's does: with OpenBLAS, one single-threaded call per band over --threads cores.
+        var split = Blas.Gemm is OpenBlasGemm ob && s.Threads > 1 ? new RowSplitGemm(ob, s.Threads) : null;
+        TeacherArtifact teacher;
+        try
+        {
+            if (split != null) Blas.Configure(1);
+            teacher = Distiller.TrainTeacher(train, test, data.Classes,
+                new TeacherSpec(s.Teacher, new TrainSettings(s.TeacherEpochs, s.Batch, s.Lr), (ulong)seed, s.TeacherReg),
+                split ?? gemm, validation: val);
+        }
+        finally
+        {
+            split?.Dispose();
+            Blas.Configure(s.Threads);
+        }
         var row = Row("teacher", seed, teacher.SamplesPerSecond, teacher.TestAccuracy, teacher.Validation?.FinalAccuracy, teacher.TrainSeconds);
         row["widths"] = string.Join(',', s.Teacher);
+        row["bands"] = split?.Parts ?? 1; // 1: OpenBLAS's own threads (or no OpenBLAS)
         if (teacher.Divergence is { } td) row["diverged"] = td.Reason;
         Emit(row, s.Json);
         if (teacher.Diverged) return false;

@@ -67,4 +67,76 @@ public class ThreadCountBitsTests
         Assert.Equal(want2, got2);
         Assert.Equal(1, split.BandsFor(20, 257, 129));
     }
+
+    /// <summary>
+    /// C with fewer rows than columns (a batch times a wide layer) is split by columns, each band an aligned run of
+    /// them: every element is computed once, with the bits of one call, in every layout.
+    /// </summary>
+    [Fact]
+    public void A_wide_product_is_split_by_columns_with_the_bits_of_one_call()
+    {
+        if (!Blas.IsOpenBlas) return;
+        Blas.EnsureThreads(1);
+        using var split = new RowSplitGemm((OpenBlasGemm)Blas.Gemm, 3);
+        var rnd = new Random(2);
+        foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            const int m = 129, n = 601, k = 257; // 3 bands: 192, 192 and 217 columns
+            Assert.True(RowSplitGemm.ByColumns(m, n));
+            Assert.Equal(3, split.BandsFor(m, n, k));
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+            var c0 = Enumerable.Range(0, m * n).Select(_ => (float)rnd.NextDouble()).ToArray();
+            var (want, got) = (c0.ToArray(), c0.ToArray());
+            Blas.Gemm.Sgemm(ta, tb, m, n, k, 0.5f, a, b, 1f, want);
+            split.Sgemm(ta, tb, m, n, k, 0.5f, a, b, 1f, got);
+            Assert.Equal(want, got);
+        }
+        // Too few columns for a band of ColumnAlign each: fewer bands, or none.
+        Assert.Equal(2, split.BandsFor(129, 190, 513));
+        Assert.Equal(1, split.BandsFor(129, 127, 513));
+    }
+
+    [Fact]
+    public void Banded_work_covers_every_index_once()
+    {
+        using var split = new RowSplitGemm(Blas.Gemm as OpenBlasGemm ?? OpenBlasGemm.TryLoad(out _)!, 3);
+        foreach (var (length, align, minBand, bands) in new[] { (1_000_003, 64, 1000, 3), (100, 64, 1000, 1), (200, 64, 10, 3), (0, 64, 1, 0) })
+        {
+            var seen = new int[length];
+            int calls = 0;
+            split.For(length, align, minBand, (from, to) =>
+            {
+                Interlocked.Increment(ref calls);
+                Assert.True(from % align == 0 && to > from, $"band [{from}, {to})");
+                for (int i = from; i < to; i++) seen[i]++;
+            });
+            Assert.All(seen, x => Assert.Equal(1, x));
+            Assert.Equal(bands, calls);
+        }
+    }
+
+    /// <summary>Adam's step split over the bands' threads updates every parameter with the bits of the plain step.</summary>
+    [Fact]
+    public void Adam_split_into_bands_has_the_bits_of_one_thread()
+    {
+        if (!Blas.IsOpenBlas) return;
+        using var split = new RowSplitGemm((OpenBlasGemm)Blas.Gemm, 2);
+        const int n = 300_007; // more than two bands' worth, not a multiple of a vector
+        var rnd = new Random(3);
+        var p0 = Enumerable.Range(0, n).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+        var (one, two) = (new Adam(n, 1e-3f), new Adam(n, 1e-3f));
+        var (p1, p2) = (p0.ToArray(), p0.ToArray());
+        for (int step = 0; step < 3; step++)
+        {
+            var g = Enumerable.Range(0, n).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+            one.Step(p1.AsSpan(), g);
+            two.Step(p2, g, split);
+        }
+        Assert.Equal(Sha(p1), Sha(p2));
+        Assert.Equal(Sha(one.M.ToArray()), Sha(two.M.ToArray()));
+        Assert.Equal(Sha(one.V.ToArray()), Sha(two.V.ToArray()));
+        Assert.Equal(3, two.Steps);
+        Assert.NotEqual(Sha(p0), Sha(p2));
+    }
 }

@@ -43,17 +43,60 @@ public sealed class Adam
     public void Step(Span<float> p, ReadOnlySpan<float> g)
     {
         if (p.Length != _m.Length || g.Length != _m.Length) throw new ArgumentException("parameter count changed");
+        Update(p, g, _m, _v, Next());
+    }
+
+    /// <summary>
+    /// The same step with its elements split into bands over <paramref name="bands"/>' threads: every element is
+    /// updated on its own, so the bits are those of <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.
+    /// </summary>
+    public void Step(float[] p, float[] g, IBands? bands)
+    {
+        if (bands is null || bands.Parts == 1)
+        {
+            Step(p, g);
+            return;
+        }
+        if (p.Length != _m.Length || g.Length != _m.Length) throw new ArgumentException("parameter count changed");
+        (_p, _g, _terms) = (p, g, Next());
+        try
+        {
+            bands.For(p.Length, 64, MinBand, _band ??= UpdateBand);
+        }
+        finally
+        {
+            (_p, _g) = (null, null);
+        }
+    }
+
+    /// <summary>The fewest parameters worth a band of their own.</summary>
+    private const int MinBand = 1 << 16;
+
+    private float[]? _p, _g;
+    private Terms _terms;
+    private BandAction? _band;
+
+    private void UpdateBand(int from, int to) =>
+        Update(_p.AsSpan(from..to), _g.AsSpan(from..to), _m.AsSpan(from..to), _v.AsSpan(from..to), _terms);
+
+    /// <summary>The constants of one step, after counting it.</summary>
+    private readonly record struct Terms(float B1, float B2, float C1, float C2, float Eps, float Step, float InvSqrtBc2);
+
+    private Terms Next()
+    {
         _t++;
         float bc1 = 1f - MathF.Pow(Beta1, _t);
         float bc2 = 1f - MathF.Pow(Beta2, _t);
-        float step = LearningRate / bc1;
-        float invSqrtBc2 = 1f / MathF.Sqrt(bc2);
-        float b1 = Beta1, b2 = Beta2, c1 = 1f - Beta1, c2 = 1f - Beta2, eps = Eps;
+        return new Terms(Beta1, Beta2, 1f - Beta1, 1f - Beta2, Eps, LearningRate / bc1, 1f / MathF.Sqrt(bc2));
+    }
 
+    private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> ms, Span<float> vs, in Terms t)
+    {
+        float b1 = t.B1, b2 = t.B2, c1 = t.C1, c2 = t.C2, eps = t.Eps, step = t.Step, invSqrtBc2 = t.InvSqrtBc2;
         var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
         var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-        var mv = MemoryMarshal.Cast<float, Vector<float>>(_m.AsSpan());
-        var vv = MemoryMarshal.Cast<float, Vector<float>>(_v.AsSpan());
+        var mv = MemoryMarshal.Cast<float, Vector<float>>(ms);
+        var vv = MemoryMarshal.Cast<float, Vector<float>>(vs);
         var vb1 = new Vector<float>(b1);
         var vb2 = new Vector<float>(b2);
         var vc1 = new Vector<float>(c1);
@@ -73,10 +116,10 @@ public sealed class Adam
         for (int i = pv.Length * Vector<float>.Count; i < p.Length; i++)
         {
             float gi = g[i];
-            float m = b1 * _m[i] + c1 * gi;
-            float v = b2 * _v[i] + c2 * gi * gi;
-            _m[i] = m;
-            _v[i] = v;
+            float m = b1 * ms[i] + c1 * gi;
+            float v = b2 * vs[i] + c2 * gi * gi;
+            ms[i] = m;
+            vs[i] = v;
             p[i] -= step * m / (MathF.Sqrt(v) * invSqrtBc2 + eps);
         }
     }

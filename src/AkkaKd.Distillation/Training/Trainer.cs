@@ -107,7 +107,7 @@ public static class Trainer
                 if (!double.IsFinite(loss))
                     return Stopped(sw, samples, new Divergence(epoch, $"loss {Describe(loss)} at epoch {epoch}"));
                 model.Backward(ws, rows, grads, gemm);
-                adam.Step(model.Parameters, grads);
+                adam.Step(model.Parameters, grads, gemm as IBands);
                 epochLoss += loss * rows;
                 samples += rows;
             }
