@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using AkkaKd.Cluster.Messages;
 using AkkaKd.Sweep;
 using AkkaKd.Sweep.Work;
@@ -50,7 +51,7 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
     /// <summary>
-    /// Has this node's serializer build its codecs for the work messages now, before the sweep opens. Hyperion compiles a
+    /// Has this node's serializer build its codecs for the work messages now, before the first goes over the wire. Hyperion compiles a
     /// codec per type the first time it meets one, and a coordinator's node is new with each sweep: its first assignment
     /// (the settings' records) and first result would otherwise wait for that, a few hundred milliseconds on a busy machine.
     /// Answers why it could not (the first assignment will then say it again), or null. Actor: any ref (the coordinator).
@@ -78,6 +79,19 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
         {
             return e.GetBaseException().Message;
         }
+    }
+
+    /// <summary>
+    /// <see cref="WarmCodecs"/> on a thread-pool thread, off the calling actor's; a failure is logged as a warning.
+    /// Answers true (started).
+    /// </summary>
+    public bool WarmCodecsInBackground(ActorSystem system, IActorRef actor, ILoggingAdapter log)
+    {
+        Task.Run(() =>
+        {
+            if (WarmCodecs(system, actor) is { } error) log.Warning("the work messages' codecs: {0}", error);
+        });
+        return true;
     }
 
     public IAssignment For(IActorRef worker, WorkItem work, TeacherRecord? teacher)

@@ -21,7 +21,8 @@ namespace AkkaKd.Cluster.Coordination;
 public sealed class MembershipWatch : ReceiveActor
 {
     /// <summary>To the coordinator: this many worker nodes are up.</summary>
-    public sealed record WorkerNodesUp(int Count);
+    /// <summary>To the coordinator: worker nodes up, of which <paramref name="Remote"/> on other nodes than its own.</summary>
+    public sealed record WorkerNodesUp(int Count, int Remote = 0);
 
     /// <summary>To the coordinator: the work of every worker at this address goes back to the queue.</summary>
     public sealed record NodeLost(Address Address, string Reason);
@@ -101,7 +102,7 @@ public sealed class MembershipWatch : ReceiveActor
         if (_workerNodes.Add(m.Address)) _log.Info("worker node up: {0} ({1} worker nodes)", m.Address, _workerNodes.Count);
         // Tells the node where this sweep's coordinator is, so its workers ask at once.
         Context.ActorSelection(new RootActorPath(m.Address) / "user" / Roles.WorkerNodeName).Tell(new CoordinatorUp(_coordinator));
-        _coordinator.Tell(new WorkerNodesUp(_workerNodes.Count));
+        _coordinator.Tell(new WorkerNodesUp(_workerNodes.Count, _workerNodes.Count(a => !a.Equals(_cluster.SelfAddress))));
     }
 
     private void Lost(Address address, string reason)

@@ -24,6 +24,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly IActorRef _intake;
     private readonly int _minWorkers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _codecsWarm;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HashSet<IActorRef> _watched = [];
     private TimeSpan? _firstAssignment;
@@ -73,7 +74,6 @@ public sealed class SweepCoordinator : ReceiveActor
     {
         _log.Info("sweep {0}: {1} trials, {2} already in the journal", _sweep.SweepId, _ledger.Total, _ledger.FinishedBefore);
         if (MembershipWatch.InCluster(Context.System)) Context.ActorOf(MembershipWatch.Props(Self), "membership");
-        if (_assignments.WarmCodecs(Context.System, Self) is { } error) _log.Warning("the work messages' codecs: {0}", error);
         if (_minWorkers <= 0) _ledger.Open();
         CheckDone();
     }
@@ -81,6 +81,8 @@ public sealed class SweepCoordinator : ReceiveActor
     private void OnWorkerNodesUp(MembershipWatch.WorkerNodesUp up)
     {
         _stop.WorkerNodes = up.Count;
+        // A sweep alone on its node sends nothing over the wire: codecs only once a worker elsewhere is up.
+        if (up.Remote > 0 && !_codecsWarm) _codecsWarm = _assignments.WarmCodecsInBackground(Context.System, Self, _log);
         if (_ledger.IsOpen || up.Count < _minWorkers) return;
         _log.Info("{0} worker nodes up: starting", up.Count);
         _ledger.Open();
