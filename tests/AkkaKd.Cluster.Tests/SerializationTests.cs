@@ -113,7 +113,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
     }
 
     /// <summary>
-    /// A coordinator's node builds its codecs for the work messages before the sweep opens (<see cref="Assignments.WarmCodecs"/>):
+    /// A coordinator's node builds its codecs for the work messages once a worker on another node is up (<see cref="Assignments.WarmCodecs"/>):
     /// its samples (an assignment with the settings, a result with every field, a request) pass the configured serializer.
     /// </summary>
     [Fact]
