@@ -74,4 +74,27 @@ public class AdamTests
         Assert.Throws<ArgumentException>(() => adam.Step(new float[5], new float[5]));
         Assert.Throws<ArgumentException>(() => adam.Step(new float[4], new float[3]));
     }
+
+    /// <summary>A step counted once and applied in parts (a layer at a time, as the trainer does) has the bits of one Step.</summary>
+    [Fact]
+    public void A_step_applied_in_parts_has_the_bits_of_one_step()
+    {
+        const int n = 1003;
+        var rnd = new Random(4);
+        var p0 = Enumerable.Range(0, n).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+        var (whole, parts) = (new Adam(n, 0.01f), new Adam(n, 0.01f));
+        var (p1, p2) = (p0.ToArray(), p0.ToArray());
+        for (int step = 0; step < 4; step++)
+        {
+            var g = Enumerable.Range(0, n).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
+            whole.Step(p1.AsSpan(), g);
+            parts.Begin();
+            foreach (var (from, length) in new[] { (600, 403), (17, 583), (0, 17) }) parts.Update(p2, g, from, length, null);
+        }
+        Assert.Equal(p1, p2);
+        Assert.Equal(whole.M.ToArray(), parts.M.ToArray());
+        Assert.Equal(whole.V.ToArray(), parts.V.ToArray());
+        Assert.Equal(4, parts.Steps);
+        Assert.Throws<InvalidOperationException>(() => new Adam(n, 0.01f).Update(p2, p2, 0, 1, null)); // Begin first
+    }
 }

@@ -131,6 +131,38 @@ public class MlpGradientTests
         Assert.True(nonZero > p.Length / 3, $"only {nonZero} of {p.Length} gradients are non-zero: the check is too weak");
     }
 
+    /// <summary>
+    /// Backward hands each layer's parameter range on once its gradients are written and its weights no longer read (the
+    /// trainer steps Adam there): every parameter once, last layer first, and the gradients are those of a plain
+    /// Backward even when the callback overwrites the layer's weights.
+    /// </summary>
+    [Fact]
+    public void Backward_hands_each_layer_on_once_its_weights_are_no_longer_needed()
+    {
+        var net = new Net([5, 4], rows: 3, seed: 5, new ReferenceGemm());
+        net.Loss(2f, 0.5f);
+        var want = new float[net.Model.ParameterCount];
+        net.Model.Backward(net.Ws, net.Rows, want, net.Gemm);
+
+        var got = new float[net.Model.ParameterCount];
+        Array.Fill(got, float.NaN);
+        var seen = new int[got.Length];
+        var order = new List<int>();
+        net.Model.Backward(net.Ws, net.Rows, got, net.Gemm, (from, length) =>
+        {
+            order.Add(from);
+            for (int i = from; i < from + length; i++)
+            {
+                seen[i]++;
+                Assert.False(float.IsNaN(got[i]), $"parameter {i} handed on before its gradient was written");
+                net.Model.Parameters[i] = float.NaN; // an optimizer step: nothing after this may read them
+            }
+        });
+        Assert.All(seen, c => Assert.Equal(1, c));
+        Assert.Equal([net.Model.WeightOffset(2), net.Model.WeightOffset(1), net.Model.WeightOffset(0)], order);
+        Assert.Equal(want, got);
+    }
+
     [Theory]
     [InlineData(1f, 0f)]
     [InlineData(4f, 0.9f)]

@@ -52,16 +52,31 @@ public sealed class Adam
     /// </summary>
     public void Step(float[] p, float[] g, IBands? bands)
     {
-        if (bands is null || bands.Parts == 1)
+        Begin();
+        Update(p, g, 0, p.Length, bands);
+    }
+
+    /// <summary>
+    /// Counts a step whose elements are then updated in parts (<see cref="Update(float[], float[], int, int, IBands?)"/>,
+    /// every element once): the bits of <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.
+    /// </summary>
+    public void Begin() => _terms = Next();
+
+    /// <summary>Updates elements [from, from + length) with the step counted by <see cref="Begin"/>, over <paramref name="bands"/>.</summary>
+    public void Update(float[] p, float[] g, int from, int length, IBands? bands)
+    {
+        if (p.Length != _m.Length || g.Length != _m.Length) throw new ArgumentException("parameter count changed");
+        if (_t == 0) throw new InvalidOperationException("Begin counts the step first");
+        if (bands is null || bands.Parts == 1 || length < 2 * MinBand)
         {
-            Step(p, g);
+            var r = from..(from + length);
+            Update(p.AsSpan(r), g.AsSpan(r), _m.AsSpan(r), _v.AsSpan(r), _terms);
             return;
         }
-        if (p.Length != _m.Length || g.Length != _m.Length) throw new ArgumentException("parameter count changed");
-        (_p, _g, _terms) = (p, g, Next());
+        (_p, _g, _from) = (p, g, from);
         try
         {
-            bands.For(p.Length, 64, MinBand, _band ??= UpdateBand);
+            bands.For(length, 64, MinBand, _band ??= UpdateBand);
         }
         finally
         {
@@ -73,11 +88,15 @@ public sealed class Adam
     private const int MinBand = 1 << 16;
 
     private float[]? _p, _g;
+    private int _from;
     private Terms _terms;
     private BandAction? _band;
 
-    private void UpdateBand(int from, int to) =>
-        Update(_p.AsSpan(from..to), _g.AsSpan(from..to), _m.AsSpan(from..to), _v.AsSpan(from..to), _terms);
+    private void UpdateBand(int from, int to)
+    {
+        var r = (_from + from)..(_from + to);
+        Update(_p.AsSpan(r), _g.AsSpan(r), _m.AsSpan(r), _v.AsSpan(r), _terms);
+    }
 
     /// <summary>The constants of one step, after counting it.</summary>
     private readonly record struct Terms(float B1, float B2, float C1, float C2, float Eps, float Step, float InvSqrtBc2);

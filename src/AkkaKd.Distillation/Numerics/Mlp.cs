@@ -90,27 +90,33 @@ public sealed class Mlp
     /// <summary>
     /// Backward pass: given dLoss/dLogits in <c>ws.Delta[Layers]</c> (rows x outputs), writes dLoss/dParameters into
     /// <paramref name="grads"/> (same layout as <see cref="Parameters"/>). Needs the activations of the last Forward.
+    /// Layer by layer from the last, once a layer's weight and bias gradients are written (and its weights no longer
+    /// needed: dx comes first), <paramref name="layerDone"/> gets their range in <see cref="Parameters"/>, so an
+    /// optimizer can step that layer while its gradients are still in cache.
     /// </summary>
-    public void Backward(MlpWorkspace ws, int rows, Span<float> grads, IGemm gemm)
+    public void Backward(MlpWorkspace ws, int rows, Span<float> grads, IGemm gemm, Action<int, int>? layerDone = null)
     {
         for (int l = Layers - 1; l >= 0; l--)
         {
             int nIn = Sizes[l], nOut = Sizes[l + 1];
             var dz = ws.Delta[l + 1].AsSpan(0, rows * nOut);
             var x = ws.Act[l].AsSpan(0, rows * nIn);
+            if (l > 0) // no gradient needed for the input
+            {
+                // dx = dz W   (rows x nIn), then through the dropout mask and the ReLU that produced x. x is the masked
+                // output: where the mask is 0 the gradient is 0 already, elsewhere x > 0 exactly when the ReLU passed.
+                var dx = ws.Delta[l].AsSpan(0, rows * nIn);
+                gemm.Sgemm(false, false, rows, nIn, nOut, 1f, dz, Weight(l), 0f, dx);
+                if (ws.Mask[l].Length > 0) Dropout.Apply(dx, ws.Mask[l].AsSpan(0, rows * nIn));
+                ReluBackward(dx, x);
+            }
             // dW = dz^T x   (nOut x nIn)
             gemm.Sgemm(true, false, nOut, nIn, rows, 1f, dz, x, 0f, grads.Slice(_wOff[l], nOut * nIn));
             // db = column sums of dz
             var db = grads.Slice(_bOff[l], nOut);
             db.Clear();
             for (int r = 0; r < rows; r++) Add(db, dz.Slice(r * nOut, nOut));
-            if (l == 0) break; // no gradient needed for the input
-            // dx = dz W   (rows x nIn), then through the dropout mask and the ReLU that produced x. x is the masked
-            // output: where the mask is 0 the gradient is 0 already, elsewhere x > 0 exactly when the ReLU passed.
-            var dx = ws.Delta[l].AsSpan(0, rows * nIn);
-            gemm.Sgemm(false, false, rows, nIn, nOut, 1f, dz, Weight(l), 0f, dx);
-            if (ws.Mask[l].Length > 0) Dropout.Apply(dx, ws.Mask[l].AsSpan(0, rows * nIn));
-            ReluBackward(dx, x);
+            layerDone?.Invoke(_wOff[l], nOut * nIn + nOut);
         }
     }
 

@@ -80,6 +80,9 @@ public static class Trainer
         var yBatch = new byte[batch];
         var vBatch = distil ? new float[batch * k] : [];
 
+        // Each layer steps as soon as its gradients are written, while they are still in cache.
+        var bands = gemm as IBands;
+        Action<int, int> step = (from, length) => adam.Update(model.Parameters, grads, from, length, bands);
         var sw = Stopwatch.StartNew();
         double? lastLoss = null;
         long samples = 0;
@@ -106,8 +109,8 @@ public static class Trainer
                     rows, k, kd, ws.DLogits.AsSpan(0, rows * k));
                 if (!double.IsFinite(loss))
                     return Stopped(sw, samples, new Divergence(epoch, $"loss {Describe(loss)} at epoch {epoch}"));
-                model.Backward(ws, rows, grads, gemm);
-                adam.Step(model.Parameters, grads, gemm as IBands);
+                adam.Begin();
+                model.Backward(ws, rows, grads, gemm, step);
                 epochLoss += loss * rows;
                 samples += rows;
             }
