@@ -81,7 +81,7 @@ public class ThreadCountBitsTests
         var rnd = new Random(2);
         foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            const int m = 129, n = 601, k = 257; // 3 bands: 192, 192 and 217 columns
+            const int m = 129, n = 601, k = 257; // 3 bands: 200, 200 and 201 columns (200 = 12.5 x 16: an edge inside a 16-wide tile)
             Assert.True(RowSplitGemm.ByColumns(m, n));
             Assert.Equal(3, split.BandsFor(m, n, k));
             var a = Enumerable.Range(0, m * k).Select(_ => (float)rnd.NextDouble() - 0.5f).ToArray();
@@ -92,7 +92,7 @@ public class ThreadCountBitsTests
             split.Sgemm(ta, tb, m, n, k, 0.5f, a, b, 1f, got);
             Assert.Equal(want, got);
         }
-        // Too few columns for a band of ColumnAlign each: fewer bands, or none.
+        // Too few columns for a band of MinBandColumns each: fewer bands, or none.
         Assert.Equal(2, split.BandsFor(129, 190, 513));
         Assert.Equal(1, split.BandsFor(129, 127, 513));
     }

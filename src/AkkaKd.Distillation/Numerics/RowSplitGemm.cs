@@ -17,8 +17,11 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
     /// <summary>The least multiply-adds of one band (m/parts x n x k): below it, OpenBLAS's small kernels may differ.</summary>
     public const long MinBandWork = 1L << 22;
 
-    /// <summary>Column bands start at multiples of this many columns (whole tiles of OpenBLAS's kernels).</summary>
-    public const int ColumnAlign = 64;
+    /// <summary>Column bands start at multiples of this many columns (the bits of one call hold at any multiple of 8 tested).</summary>
+    public const int ColumnAlign = 8;
+
+    /// <summary>The fewest columns of a column band.</summary>
+    public const int MinBandColumns = 64;
 
     private readonly OpenBlasGemm _inner;
     private readonly Thread[] _helpers;
@@ -59,7 +62,7 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
 
     /// <summary>
     /// The bands a product of this shape is split into: the most, up to <see cref="Parts"/>, that leave every band at
-    /// least <see cref="MinBandWork"/> multiply-adds and two rows (or <see cref="ColumnAlign"/> columns, when it is
+    /// least <see cref="MinBandWork"/> multiply-adds and two rows (or <see cref="MinBandColumns"/> columns, when it is
     /// split by columns: see <see cref="ByColumns"/>); 1: one call on the caller.
     /// </summary>
     public int BandsFor(int m, int n, int k)
@@ -67,7 +70,7 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
         bool byColumns = ByColumns(m, n);
         for (int bands = Parts; bands > 1; bands--)
         {
-            bool wide = byColumns ? n >= ColumnAlign * bands : m >= 2 * bands;
+            bool wide = byColumns ? n >= MinBandColumns * bands : m >= 2 * bands;
             if (wide && (byColumns ? (long)m * (n / bands) : (long)(m / bands) * n) * k >= MinBandWork) return bands;
         }
         return 1;
