@@ -4,6 +4,17 @@ using AkkaKd.Distillation.Data;
 
 namespace AkkaKd.Distillation.Tests;
 
+/// <summary>
+/// OpenBLAS at one thread for the whole test assembly, before any test runs. Test classes run in parallel: with
+/// OpenBLAS's own threads, a product's bits could depend on whether another test was in OpenBLAS at the same moment (or
+/// on a test that set the count between two trainings another test compares bit for bit).
+/// </summary>
+internal static class OneBlasThread
+{
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Set() => AkkaKd.Distillation.Numerics.Blas.EnsureThreads(1);
+}
+
 /// <summary>The embedded data set, loaded once for the tests that only read it.</summary>
 internal static class Embedded
 {
