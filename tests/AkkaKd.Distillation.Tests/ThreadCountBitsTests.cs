@@ -7,9 +7,9 @@ using AkkaKd.Distillation.Training;
 namespace AkkaKd.Distillation.Tests;
 
 /// <summary>
-/// A teacher trained with its GEMMs split into row bands on two threads (<see cref="RowSplitGemm"/>) has the bits of
-/// the same teacher trained with one single-threaded OpenBLAS call per product: the teacher's artifact (named by the
-/// SHA-256 of its logits) must not depend on how many cores trained it. OpenBLAS's own threads do not promise that.
+/// A teacher trained with its GEMMs split into bands (rows or columns) on two threads (<see cref="RowSplitGemm"/>) has
+/// the bits of the same teacher trained with one single-threaded OpenBLAS call per product: the teacher's artifact
+/// (named by the SHA-256 of its logits) must not depend on how many cores trained it. OpenBLAS's own threads do not promise that.
 /// </summary>
 public class ThreadCountBitsTests
 {
@@ -114,6 +114,20 @@ public class ThreadCountBitsTests
             Assert.All(seen, x => Assert.Equal(1, x));
             Assert.Equal(bands, calls);
         }
+    }
+
+    [Fact]
+    public void A_band_that_throws_fails_the_call_on_the_callers_thread_and_the_helpers_go_on()
+    {
+        using var split = new RowSplitGemm(Blas.Gemm as OpenBlasGemm ?? OpenBlasGemm.TryLoad(out _)!, 2);
+        var e = Assert.Throws<AggregateException>(() => split.For(1000, 8, 100, (from, _) =>
+        {
+            if (from > 0) throw new InvalidOperationException("band 1");
+        }));
+        Assert.Equal("band 1", e.InnerException!.Message);
+        int sum = 0;
+        split.For(1000, 8, 100, (from, to) => Interlocked.Add(ref sum, to - from)); // the helper still serves
+        Assert.Equal(1000, sum);
     }
 
     /// <summary>Adam's step split over the bands' threads updates every parameter with the bits of the plain step.</summary>

@@ -51,9 +51,10 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
     private IActorRef? Forget(string checkpoint) => _checkpoints.Remove(checkpoint, out var hub) ? hub : null;
 
     /// <summary>
-    /// Has this node's serializer build its codecs for the work messages now, before the first goes over the wire. Hyperion compiles a
-    /// codec per type the first time it meets one, and a coordinator's node is new with each sweep: its first assignment
-    /// (the settings' records) and first result would otherwise wait for that, a few hundred milliseconds on a busy machine.
+    /// Has this node's serializer build its codecs for the work messages now, before the first goes over the wire.
+    /// Hyperion compiles a codec per type the first time it meets one, and a coordinator's node is new with each sweep:
+    /// its first remote assignment (the settings' records) and first result would otherwise wait for that, a few hundred
+    /// milliseconds on a busy machine.
     /// Answers why it could not (the first assignment will then say it again), or null. Actor: any ref (the coordinator).
     /// </summary>
     public string? WarmCodecs(ActorSystem system, IActorRef actor)

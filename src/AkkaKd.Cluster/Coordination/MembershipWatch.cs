@@ -20,7 +20,6 @@ namespace AkkaKd.Cluster.Coordination;
 /// </summary>
 public sealed class MembershipWatch : ReceiveActor
 {
-    /// <summary>To the coordinator: this many worker nodes are up.</summary>
     /// <summary>To the coordinator: worker nodes up, of which <paramref name="Remote"/> on other nodes than its own.</summary>
     public sealed record WorkerNodesUp(int Count, int Remote = 0);
 

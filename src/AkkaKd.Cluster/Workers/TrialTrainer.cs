@@ -65,8 +65,9 @@ public sealed class DistillationTrainer : ITrialTrainer
     }
 
     /// <summary>
-    /// The teacher's GEMM: with OpenBLAS at one thread per trial, its products split into row bands over the node's cores
-    /// (<see cref="RowSplitGemm"/>: the bits of one thread, whatever the core count); otherwise null (the process's GEMM).
+    /// The teacher's GEMM: with OpenBLAS at one thread per trial, its products split into bands (rows or columns) over
+    /// the node's cores (<see cref="RowSplitGemm"/>: the bits of one thread, whatever the core count); otherwise null
+    /// (the process's GEMM).
     /// </summary>
     public static RowSplitGemm? TeacherGemm(int threadsPerTrial) =>
         Blas.Gemm is OpenBlasGemm ob && threadsPerTrial == 1 && Environment.ProcessorCount > 1

@@ -36,8 +36,8 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
         public int M, N, K, Parts;
         public float Alpha, Beta;
         public float* A, B, C;
-        public BandAction? Work; // elementwise work over [0, Length) instead of a product
-        public int Length;
+        public BandAction? Work; // elementwise work over [0, Length) instead of a product, bands aligned to Align
+        public int Length, Align;
     }
 
     public RowSplitGemm(OpenBlasGemm inner, int parts)
@@ -118,12 +118,13 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
             work(0, length);
             return;
         }
-        Run(new Job { Work = work, Length = length, Parts = bands, K = Math.Max(1, align) });
+        Run(new Job { Work = work, Length = length, Parts = bands, Align = Math.Max(1, align) });
     }
 
     private void Run(Job job)
     {
         _job = job;
+        _failure = null;
         _done.Reset();
         foreach (var go in _go) go.Release();
         try
@@ -135,7 +136,10 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
             _done.Wait(); // the helpers read the caller's (pinned) memory: never return before they are done
             _job = default;
         }
+        if (_failure is { } e) throw new AggregateException("a band failed", e); // a helper's exception, on the caller
     }
+
+    private volatile Exception? _failure;
 
     /// <summary>Where band <paramref name="band"/> of <paramref name="parts"/> starts in [0, length), aligned.</summary>
     private static int Start(int length, int band, int parts, int align) =>
@@ -147,7 +151,7 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
         var j = _job;
         if (j.Work is { } work)
         {
-            int from = Start(j.Length, band, j.Parts, j.K), to = Start(j.Length, band + 1, j.Parts, j.K);
+            int from = Start(j.Length, band, j.Parts, j.Align), to = Start(j.Length, band + 1, j.Parts, j.Align);
             if (to > from) work(from, to);
             return;
         }
@@ -177,6 +181,10 @@ public sealed unsafe class RowSplitGemm : IGemm, IBands, IDisposable
             try
             {
                 if (band < _job.Parts) Band(band); // fewer bands than helpers: the rest have nothing to do
+            }
+            catch (Exception e)
+            {
+                _failure = e; // handed to the caller: an exception must not end the helper (or the process)
             }
             finally
             {
