@@ -51,13 +51,18 @@ public sealed class LiveTable
     public int Running => _running.Count;
     public int Failed => _failed;
 
-    /// <summary>A sweep starts: its name, its trials, how many rows to show, and what is already in its journal.</summary>
+    /// <summary>
+    /// A sweep starts: its name, its trials, how many rows to show, and what is already in its journal (results, and a
+    /// scheduled search's rung results and decisions: on --resume every rung shows, not only this run's).
+    /// </summary>
     /// <param name="epochs">The student's full epochs (a scheduled search shows what it spent against them), if known.</param>
     public string Start(string name, int total, int top, IEnumerable<TrialResult> finished, TeacherRecord? teacher, int slots,
-        int? epochs = null)
+        int? epochs = null, IEnumerable<RungRecord>? rungs = null, IEnumerable<DecisionRecord>? decisions = null)
     {
         (_name, _total, _top, Teacher, _journalHash, _epochs) = (name, total, top, teacher, null, epochs);
         _results.AddRange(finished);
+        foreach (var g in rungs ?? []) _search.Rung(g);
+        foreach (var d in decisions ?? []) _search.Decided(d);
         foreach (var r in _results) _search.Final(r, epochs ?? r.Epochs ?? 0);
         Changed = true;
         return $"sweep {name}: {total} trials ({_results.Count} already in the journal), {slots} slot{(slots == 1 ? "" : "s")}";

@@ -59,6 +59,8 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return AwaitSweep.Instance;
         yield return summary;
         yield return new SweepStarted(ctx, 10, [result], teacher, 2);
+        yield return new SweepStarted(ctx, 10, [result], teacher, 2, [RungRecord.Of(result with { Epochs = 1, ValAccCurve = [0.5] }, trial, 0, 1)],
+            [new DecisionRecord("config", trial.Id, 1, "promote")]);
         yield return new TrialAssigned("sweep1", new TrialWork(trial, 5), "node1");
         yield return new TrialAssigned("sweep1", new TeacherWork("key"), "node1");
         yield return new TrialRequeued("sweep1", trial.Id, "worker died");

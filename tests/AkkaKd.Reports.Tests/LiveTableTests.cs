@@ -203,6 +203,28 @@ public sealed class LiveTableTests
         Assert.Equal("  student epochs spent: 14 of 18 for every trial in full (77.78%)", lines[4]);
     }
 
+    /// <summary>A resumed search's table starts from the journal's rungs and decisions, not from this run's alone.</summary>
+    [Fact]
+    public void A_resumed_search_shows_the_rungs_and_decisions_already_in_its_journal()
+    {
+        var rungs = new[] { Rung("a1", 4, 1, 0.8), Rung("a2", 4, 1, 0.82), Rung("b1", 2, 1, 0.7), Rung("b2", 2, 1, 0.71) };
+        var decisions = new[]
+        {
+            new DecisionRecord(Config(4), "a1", 1, "promote"), new DecisionRecord(Config(4), "a2", 1, "promote"),
+            new DecisionRecord(Config(2), "b1", 1, "stop"), new DecisionRecord(Config(2), "b2", 1, "stop"),
+        };
+        var table = NewTable();
+        table.Start("search", 6, 20, [Final("c1", null, 0, 1, 0.9), Final("c2", null, 0, 2, 0.9)], null, 1, epochs: 3, rungs, decisions);
+        var lines = table.Lines(null);
+        Assert.Contains("  rung 1 (epoch 1): 2 configurations in, 1 going on, 1 stopped", lines);
+        // both baselines 3 epochs, each of the four trials 1 so far
+        Assert.Contains("  student epochs spent: 10 of 18 for every trial in full (55.56%)", lines);
+        Assert.False(table.Complete);
+        table.Finished(Final("a1", 4, 0.5, 1, 0.85));
+        table.Finished(Final("a2", 4, 0.5, 2, 0.86));
+        Assert.True(table.Complete); // b1 and b2 were stopped before the resume: they count as in
+    }
+
     [Fact]
     public void A_scheduled_journal_is_complete_when_every_trial_has_a_line_or_was_stopped()
     {

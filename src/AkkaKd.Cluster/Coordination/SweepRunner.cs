@@ -52,7 +52,8 @@ public static class SweepRunner
             var sweep = new SweepContext(plan.SweepId, plan.Settings, dataFingerprint);
             var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
             var reporter = system.ActorOf(LeaderboardReporter.Props(plan.OutDir, options.Output, options.Live), "reporter");
-            reporter.Tell(new SweepStarted(sweep, plan.Trials.Count, plan.Finished.ToArray(), teacher, options.Slots));
+            reporter.Tell(new SweepStarted(sweep, plan.Trials.Count, plan.Finished.ToArray(), teacher, options.Slots,
+                plan.Rungs?.ToArray(), plan.Decisions?.ToArray()));
             var coordinator = system.ActorOf(SweepCoordinator.Props(sweep, plan.Ledger<IActorRef>(teacher), plan.Journal,
                 reporter, artifacts, options.MinWorkers), Roles.CoordinatorName);
             if (options.Slots > 0) system.ActorOf(WorkerNode.Props(node, options.Slots, artifacts), WorkerNode.Name);

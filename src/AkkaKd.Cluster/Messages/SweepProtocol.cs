@@ -42,9 +42,12 @@ public sealed record SweepSummary(
             firstAssignment is { } first ? (elapsed - first).TotalSeconds : 0, ledger.Error);
 }
 
-/// <summary>Reporter: the sweep starts; results already in the journal come along.</summary>
-public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots)
-    : IAkkaKdMessage;
+/// <summary>
+/// Reporter: the sweep starts; results already in the journal come along, and a scheduled search's rung results and
+/// decisions (on --resume: the live table shows every rung, not only this run's).
+/// </summary>
+public sealed record SweepStarted(SweepContext Sweep, int Total, TrialResult[] Finished, TeacherRecord? Teacher, int Slots,
+    RungRecord[]? Rungs = null, DecisionRecord[]? Decisions = null) : IAkkaKdMessage;
 
 /// <summary>Reporter: work (a trial, or the teacher) was handed to a worker.</summary>
 public sealed record TrialAssigned(string SweepId, WorkItem Work, string Node) : IAkkaKdMessage;

@@ -37,7 +37,7 @@ public sealed class LeaderboardReporter : ReceiveActor, IWithTimers
         Receive<SweepStarted>(s =>
         {
             var line = _table.Start(s.Sweep.Settings.Name, s.Total, s.Sweep.Settings.Top, s.Finished, s.Teacher, s.Slots,
-                s.Sweep.Settings.Student.Epochs);
+                s.Sweep.Settings.Student.Epochs, s.Rungs, s.Decisions);
             if (_live) Timers.StartPeriodicTimer("draw", Draw.Instance, TimeSpan.FromMilliseconds(250));
             else Line(line);
         });
