@@ -59,9 +59,9 @@ public static class BenchCommand
         var teacherJitter = Opt.Int("--teacher-jitter", "PX", "random shifts of the teacher's images by up to PX pixels per batch", 0, 0);
         var studentLayers = Opt.Int("--student-layers", "N", "hidden layers of the student, each of --width", 1, 1);
         var search = Opt.Flag("--search", "one search space (Sobol, --configurations x --seeds seeds, --epochs) with no scheduler, sha and asha, against --peer optuna_kd.py if given");
-        var seeds = Opt.Int("--seeds", "N", "--search: seeds per configuration (the Optuna peer runs 1: --seeds 1 compares work for work; not --instant or --cluster, which run 3)", 3, 1);
+        var seeds = Opt.Int("--seeds", "N", "--search: seeds per configuration (the Optuna peer runs 1: --seeds 1 compares work for work)", 3, 1);
         var configurations = Opt.Int("--configurations", "N", "--search: configurations drawn (default 20; 10,000 with --instant)", 20, 1);
-        var instant = Opt.Flag("--instant", "--search: --configurations x 3 seeds under asha on --workers nodes of --slots, segments returning at once: durable rung results/s (--runs runs)");
+        var instant = Opt.Flag("--instant", "--search: --configurations x --seeds seeds under asha on --workers nodes of --slots, segments returning at once: durable rung results/s (--runs runs)");
         var searchCluster = Opt.Flag("--cluster", "--search: none, sha and asha on --workers nodes of --slots, segments sleeping --trial-seconds per epoch (0.1 by default): the share of slots busy (--runs runs)");
         int[] prioritiesDefault = [1, 1];
         var priorities = Opt.Ints("--priorities", "P,P", "--fairness: the sweep.priority of the first and the second sweep", prioritiesDefault);

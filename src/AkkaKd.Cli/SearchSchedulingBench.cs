@@ -16,7 +16,7 @@ namespace AkkaKd.Cli;
 /// <item><c>bench --search --cluster</c>: segments sleep --trial-seconds per epoch (0.1 s by default); per scheduler
 /// (none, sha, asha, interleaved over --runs runs, each with its own sweep seed) the share of slot-seconds busy from
 /// the first assignment to the end, and the idle rest.</item>
-/// <item><c>bench --search --instant</c>: segments return at once; --configurations x 3 seeds under asha: durable
+/// <item><c>bench --search --instant</c>: segments return at once; --configurations x --seeds seeds under asha: durable
 /// rung results (rung and trial lines) per second, after a warm-up sweep.</item>
 /// </list>
 /// </summary>
@@ -29,9 +29,9 @@ public static class SearchSchedulingBench
         [
             "sweep.name=search-bench", $"sweep.seed={seed}", $"sweep.student.epochs={a.Epochs}",
             $"sweep.grid.width=[{string.Join(',', Widths)}]", "sweep.grid.temperature={log-uniform=[1, 20]}",
-            "sweep.grid.alpha={uniform=[0, 1]}", "sweep.grid.seeds=[1,2,3]", "sweep.search.method=sobol",
+            "sweep.grid.alpha={uniform=[0, 1]}", $"sweep.grid.seeds=[{string.Join(',', Enumerable.Range(1, a.Seeds))}]", "sweep.search.method=sobol",
             $"sweep.search.configurations={configurations}", $"sweep.search.scheduler={scheduler}",
-            $"sweep.max-trials={Math.Max(10000, configurations * 3 + 100)}",
+            $"sweep.max-trials={Math.Max(10000, configurations * a.Seeds + 100)}",
         ]);
 
     public static Task<int> ClusterAsync(BenchCommand.Options a) => WithWorkers(a, a.TrialSeconds > 0 ? a.TrialSeconds : 0.1, async (trainer, run) =>
@@ -50,7 +50,7 @@ public static class SearchSchedulingBench
                 Emit(a.Json, new JsonObject
                 {
                     ["phase"] = "search-cluster", ["run"] = r, ["scheduler"] = scheduler, ["workers"] = a.Workers, ["slots_per_worker"] = a.Slots,
-                    ["configurations"] = a.Configurations, ["seeds"] = 3, ["epochs"] = a.Epochs, ["epoch_seconds"] = Math.Round(trainer.EpochSeconds, 3),
+                    ["configurations"] = a.Configurations, ["seeds"] = a.Seeds, ["epochs"] = a.Epochs, ["epoch_seconds"] = Math.Round(trainer.EpochSeconds, 3),
                     ["segments"] = lines.Segments, ["seconds"] = Math.Round(summary.WorkSeconds, 2),
                     ["busy_slot_seconds"] = Math.Round(trainer.BusySeconds, 2), ["busy_share"] = Math.Round(share, 3),
                     ["idle_share"] = Math.Round(1 - share, 3),
@@ -73,7 +73,7 @@ public static class SearchSchedulingBench
             Emit(a.Json, new JsonObject
             {
                 ["phase"] = "search-instant", ["run"] = r, ["scheduler"] = "asha", ["workers"] = a.Workers, ["slots_per_worker"] = a.Slots,
-                ["configurations"] = a.Configurations, ["seeds"] = 3, ["epochs"] = a.Epochs, ["rung_lines"] = lines.Rungs,
+                ["configurations"] = a.Configurations, ["seeds"] = a.Seeds, ["epochs"] = a.Epochs, ["rung_lines"] = lines.Rungs,
                 ["trial_lines"] = lines.Trials, ["decision_lines"] = lines.Decisions, ["seconds"] = Math.Round(summary.WorkSeconds, 3),
                 ["durable_rung_results_per_s"] = Math.Round(rate), ["requeued"] = summary.Requeued, ["duplicates"] = summary.Duplicates,
             });

@@ -157,12 +157,13 @@ public sealed class SearchSweepTests : IDisposable
     public async Task Bench_search_instant_measures_durable_rung_results_per_second_under_asha()
     {
         var (code, stdout, stderr) = await Akkakd.Run(_dir, Limit, "bench", "--search", "--instant", "--json", "--configurations", "40",
-            "--epochs", "9", "--workers", "2", "--slots", "2", "--runs", "2");
+            "--epochs", "9", "--workers", "2", "--slots", "2", "--runs", "2", "--seeds", "2");
         Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
         var runs = JsonRows(stdout, "search-instant");
         Assert.Equal(2, runs.Count);
-        // 40 configurations x 3 seeds at the first rung (epoch 1), fewer at each rung after.
-        Assert.All(runs, r => Assert.InRange(r.GetProperty("rung_lines").GetInt32(), 120 + 3, 120 + 40 * 3));
+        // 40 configurations x 2 seeds (--seeds) at the first rung (epoch 1), fewer at each rung after.
+        Assert.All(runs, r => Assert.Equal(2, r.GetProperty("seeds").GetInt32()));
+        Assert.All(runs, r => Assert.InRange(r.GetProperty("rung_lines").GetInt32(), 80 + 2, 80 + 40 * 2));
         Assert.All(runs, r => Assert.True(r.GetProperty("durable_rung_results_per_s").GetDouble() > 0));
         var summary = Assert.Single(JsonRows(stdout, "search-instant-summary"));
         Assert.Equal(2, summary.GetProperty("runs").GetInt32());
@@ -176,6 +177,7 @@ public sealed class SearchSweepTests : IDisposable
         Assert.True(code == 0, $"exit {code}:\n{stdout}\n{stderr}");
         var runs = JsonRows(stdout, "search-cluster");
         Assert.Equal(["none", "sha", "asha"], runs.Select(r => r.GetProperty("scheduler").GetString()));
+        Assert.All(runs, r => Assert.Equal(3, r.GetProperty("seeds").GetInt32())); // the default
         Assert.All(runs, r => Assert.InRange(r.GetProperty("busy_share").GetDouble(), 0.01, 1.05));
         Assert.All(runs, r => Assert.Equal(1, r.GetProperty("busy_share").GetDouble() + r.GetProperty("idle_share").GetDouble(), 3));
         Assert.Equal(3, JsonRows(stdout, "search-cluster-summary").Count);
