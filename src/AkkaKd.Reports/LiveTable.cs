@@ -61,9 +61,7 @@ public sealed class LiveTable
     {
         (_name, _total, _top, Teacher, _journalHash, _epochs) = (name, total, top, teacher, null, epochs);
         _results.AddRange(finished);
-        foreach (var g in rungs ?? []) _search.Rung(g);
-        foreach (var d in decisions ?? []) _search.Decided(d);
-        foreach (var r in _results) _search.Final(r, epochs ?? r.Epochs ?? 0);
+        ReplaySearch(rungs, decisions);
         Changed = true;
         return $"sweep {name}: {total} trials ({_results.Count} already in the journal), {slots} slot{(slots == 1 ? "" : "s")}";
     }
@@ -86,10 +84,16 @@ public sealed class LiveTable
         // The full epochs are in the trial lines (a scheduler's); before any, the table shows what was spent alone.
         _epochs = _results.Select(r => r.Epochs).Max();
         _search.Clear();
-        foreach (var g in journal.Rungs ?? []) _search.Rung(g);
-        foreach (var d in journal.Decisions ?? []) _search.Decided(d);
-        foreach (var r in _results) _search.Final(r, _epochs ?? 0);
+        ReplaySearch(journal.Rungs, journal.Decisions);
         Changed = true;
+    }
+
+    /// <summary>A journal's rung results and decisions, then the results in hand (their epochs, or the full epochs).</summary>
+    private void ReplaySearch(IEnumerable<RungRecord>? rungs, IEnumerable<DecisionRecord>? decisions)
+    {
+        foreach (var g in rungs ?? []) _search.Rung(g);
+        foreach (var d in decisions ?? []) _search.Decided(d);
+        foreach (var r in _results) _search.Final(r, _epochs ?? r.Epochs ?? 0);
     }
 
     /// <summary>

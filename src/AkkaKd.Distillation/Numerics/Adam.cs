@@ -47,27 +47,20 @@ public sealed class Adam
     }
 
     /// <summary>
-    /// The same step with its elements split into bands over <paramref name="bands"/>' threads: every element is
-    /// updated on its own, so the bits are those of <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.
-    /// </summary>
-    public void Step(float[] p, float[] g, IBands? bands)
-    {
-        Begin();
-        Update(p, g, 0, p.Length, bands);
-    }
-
-    /// <summary>
     /// Counts a step whose elements are then updated in parts (<see cref="Update(float[], float[], int, int, IBands?)"/>,
     /// every element once): the bits of <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.
     /// </summary>
     public void Begin() => _terms = Next();
 
-    /// <summary>Updates elements [from, from + length) with the step counted by <see cref="Begin"/>, over <paramref name="bands"/>.</summary>
+    /// <summary>
+    /// Updates elements [from, from + length) with the step counted by <see cref="Begin"/>, split into bands over
+    /// <paramref name="bands"/>' threads when given (each element on its own: the same bits).
+    /// </summary>
     public void Update(float[] p, float[] g, int from, int length, IBands? bands)
     {
         if (p.Length != _m.Length || g.Length != _m.Length) throw new ArgumentException("parameter count changed");
         if (_t == 0) throw new InvalidOperationException("Begin counts the step first");
-        if (bands is null || bands.Parts == 1 || length < 2 * MinBand)
+        if (bands is null)
         {
             var r = from..(from + length);
             Update(p.AsSpan(r), g.AsSpan(r), _m.AsSpan(r), _v.AsSpan(r), _terms);
