@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using AkkaKd.Sweep;
 
@@ -58,7 +60,7 @@ public static class HtmlReport
         sb.Append($"<p>Test accuracy against the student's hidden width (log scale): the best distilled student of each width " +
                   $"(chosen on {(m.SelectedOnTest ? "test" : "validation")} accuracy), the baseline of the same width (alpha 0, labels only) " +
                   "and the teacher. Error bars: 95% interval over seeds.</p>\n");
-        Img(sb, ReportPlots.Frontier(m), "test accuracy against student width: best distilled student, baseline and teacher");
+        Img(sb, () => ReportPlots.Frontier(m), "test accuracy against student width: best distilled student, baseline and teacher");
         sb.Append("</section>\n");
         HtmlSelection.Curves(sb, m);
         HtmlSearch.Section(sb, m);
@@ -67,6 +69,7 @@ public static class HtmlReport
         Ranking(sb, m);
         SweepFiles(sb, m);
         sb.Append("</body>\n</html>\n");
+        DrawPlots(sb);
         return sb.ToString();
     }
 
@@ -182,8 +185,39 @@ public static class HtmlReport
                       "<code>akkakd sweep</code> with this file repeats it.</p>\n<pre>" + E(h.SweepFile.TrimEnd()) + "</pre>\n");
     }
 
-    internal static void Img(StringBuilder sb, byte[] png, string alt) =>
-        sb.Append($"<img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(alt)}\">\n");
+    /// <summary>
+    /// An image whose PNG <paramref name="plot"/> draws. The page holds a mark in its place (a control character, which no
+    /// escaped text contains); <see cref="Render"/> draws every plot of the page at the end, in parallel (each plot its own
+    /// ScottPlot and SkiaSharp objects; ScottPlot's typeface cache is a concurrent one), and puts each in its place.
+    /// </summary>
+    internal static void Img(StringBuilder sb, Func<byte[]> plot, string alt)
+    {
+        var plots = Plots.GetOrCreateValue(sb);
+        sb.Append($"<img src=\"data:image/png;base64,{Mark(plots.Count)}\" alt=\"{E(alt)}\">\n");
+        plots.Add(plot);
+    }
+
+    /// <summary>The plots a page under construction waits for, by its StringBuilder (gone with it).</summary>
+    private static readonly ConditionalWeakTable<StringBuilder, List<Func<byte[]>>> Plots = new();
+
+    private static string Mark(int i) => $"\u0001plot{i}\u0001";
+
+    /// <summary>Draws the page's plots (the calling thread among those drawing) and puts their PNGs in place of their marks.</summary>
+    internal static void DrawPlots(StringBuilder sb)
+    {
+        if (!Plots.TryGetValue(sb, out var plots)) return;
+        Plots.Remove(sb);
+        var pngs = new byte[plots.Count][];
+        try
+        {
+            Parallel.For(0, plots.Count, i => pngs[i] = plots[i]());
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); // a plot's own exception, as a serial draw would throw it
+        }
+        for (int i = 0; i < pngs.Length; i++) sb.Replace(Mark(i), Convert.ToBase64String(pngs[i]));
+    }
 
     private const string Css = """
 

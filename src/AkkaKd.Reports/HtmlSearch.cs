@@ -28,7 +28,7 @@ public static class HtmlSearch
         sb.Append(v.Selected is { } s
             ? $"<p id=\"search-selected\">Selected (the ranking's first, on validation accuracy): <b>{E(s.Label)}</b>, drawn thick in red.</p>\n"
             : "<p id=\"search-selected\" class=\"na\">The selected configuration is not a scheduled one (a baseline, or none yet).</p>\n");
-        Img(sb, Plot(v), "validation accuracy per epoch of every configuration; stopped ones faded; the selected one marked");
+        Img(sb, () => Plot(v), "validation accuracy per epoch of every configuration; stopped ones faded; the selected one marked");
         sb.Append($"<details><summary>Every configuration ({v.Curves.Count})</summary>\n<table class=\"data\" id=\"search-configs\">\n" +
                   "<tr><th>configuration</th><th>epochs</th><th>val acc (%)</th><th>outcome</th></tr>\n");
         foreach (var c in v.Curves.Take(MaxRows))

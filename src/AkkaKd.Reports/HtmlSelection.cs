@@ -152,7 +152,7 @@ internal static class HtmlSelection
             var top = g.Distilled.Take(CurvesPerWidth).Select(r => (r, m.MeanCurve(r))).Where(x => x.Item2 != null)
                 .Select(x => (x.r, x.Item2!)).ToList();
             sb.Append($"<figure id=\"curves-{g.Width}\" class=\"curve\">\n");
-            Img(sb, ReportPlots.Curves(g.Width, baseline, top), $"validation accuracy per epoch, width {g.Width}");
+            Img(sb, () => ReportPlots.Curves(g.Width, baseline, top), $"validation accuracy per epoch, width {g.Width}");
             sb.Append("</figure>\n");
         }
         sb.Append("</div>\n</section>\n");
@@ -209,7 +209,7 @@ internal static class HtmlSelection
         foreach (var g in shown)
         {
             sb.Append($"<figure id=\"width-{g.Width}\" class=\"heatmap\">\n");
-            Img(sb, ReportPlots.Heatmap(g, m.Temperatures, m.Alphas, m.SelectedOnTest), $"heatmap of {Chosen(m)} accuracy over T and alpha, width {g.Width}");
+            Img(sb, () => ReportPlots.Heatmap(g, m.Temperatures, m.Alphas, m.SelectedOnTest), $"heatmap of {Chosen(m)} accuracy over T and alpha, width {g.Width}");
             sb.Append($"<figcaption>width {g.Width}: {N(g.Best?.Params ?? g.Baseline?.Params ?? 0)} parameters");
             if (g.Best is { } b) sb.Append($"; best T {Num(b.Temperature!.Value)}, alpha {Num(b.Alpha)}: {Pct(b.Acc)}% {Chosen(m)}, {Pct(b.TestAccuracy)}% test");
             if (g.Baseline is { } bl) sb.Append($"; baseline {Pct(bl.Acc)}% {Chosen(m)}, {Pct(bl.TestAccuracy)}% test");

@@ -290,4 +290,42 @@ public sealed partial class ReportTests : IDisposable
         Assert.Equal("html", doc.Root!.Name.LocalName);
         Assert.Equal(2 * ReportFixture.Widths.Length, doc.Descendants("figure").Count());
     }
+
+    [Fact]
+    public async Task Plots_drawn_in_parallel_each_land_in_their_own_place()
+    {
+        var (html, _) = await WriteReport();
+        (int W, int H) Size(string base64)
+        {
+            using var bitmap = SKBitmap.Decode(Convert.FromBase64String(base64));
+            return (bitmap.Width, bitmap.Height);
+        }
+        var frontier = Regex.Match(html, "<section id=\"frontier\">.*?base64,([A-Za-z0-9+/=]+)\"", RegexOptions.Singleline);
+        Assert.Equal((1000, 480), Size(frontier.Groups[1].Value));
+        foreach (var w in ReportFixture.Widths)
+        {
+            var curves = Regex.Match(html, $"<figure id=\"curves-{w}\" class=\"curve\">\n<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+            Assert.Equal((560, 360), Size(curves.Groups[1].Value));
+            Assert.Contains($"alt=\"validation accuracy per epoch, width {w}\"", html[curves.Index..(curves.Index + curves.Length + 200)]);
+        }
+        var all = PngImg().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count()); // every place its own plot
+        Assert.DoesNotContain('\u0001', html);
+    }
+
+    [Fact]
+    public void A_page_s_plots_go_in_place_of_their_marks_in_order_and_a_failing_plot_throws_its_own_exception()
+    {
+        var sb = new System.Text.StringBuilder("<p>");
+        HtmlReport.Img(sb, () => [1, 2, 3], "first");
+        HtmlReport.Img(sb, () => [4], "second");
+        HtmlReport.DrawPlots(sb);
+        Assert.Equal("<p><img src=\"data:image/png;base64,AQID\" alt=\"first\">\n<img src=\"data:image/png;base64,BA==\" alt=\"second\">\n",
+            sb.ToString());
+
+        var failing = new System.Text.StringBuilder();
+        HtmlReport.Img(failing, () => [1], "fine");
+        HtmlReport.Img(failing, () => throw new InvalidOperationException("no font"), "broken");
+        Assert.Equal("no font", Assert.Throws<InvalidOperationException>(() => HtmlReport.DrawPlots(failing)).Message);
+    }
 }
