@@ -36,10 +36,11 @@ public sealed class AkkaKdHyperionSerializer : HyperionSerializer
 /// A property of an interface or abstract type (other than IActorRef) is refused when the list is built, so a message
 /// that could carry an arbitrary type never ships.
 /// </summary>
-public sealed class AllowList : ITypeFilter
+public sealed partial class AllowList : ITypeFilter
 {
-    private static readonly Regex Qualifiers = new(@"(, Version=[\d\.]+)?(, Culture=[^,\] \t]+)?(, PublicKeyToken=(null|[\da-fA-F]+))?",
-        RegexOptions.Compiled | RegexOptions.CultureInvariant);
+    // Source-generated: nothing to compile when the actor system starts.
+    [GeneratedRegex(@"(, Version=[\d\.]+)?(, Culture=[^,\] \t]+)?(, PublicKeyToken=(null|[\da-fA-F]+))?", RegexOptions.CultureInvariant)]
+    private static partial Regex Qualifiers();
 
     private static readonly Type ActorRefSurrogate =
         Type.GetType("Akka.Actor.ActorRefBase+Surrogate, Akka", throwOnError: true)!;
@@ -63,7 +64,7 @@ public sealed class AllowList : ITypeFilter
 
     public bool IsAllowed(string typeName) => _allowed.Contains(Normalize(typeName));
 
-    private static string Normalize(string name) => Qualifiers.Replace(name.Replace(",%core%", ""), "");
+    private static string Normalize(string name) => Qualifiers().Replace(name.Replace(",%core%", ""), "");
 
     private static void Walk(Type t, HashSet<Type> types)
     {
