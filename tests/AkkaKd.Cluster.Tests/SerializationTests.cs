@@ -44,6 +44,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         yield return new WorkReturned("sweep1", new TrialWork(trial, 5), "node1", ReturnReason.NodeLeaving);
         yield return new WorkReturned("sweep1", new TeacherWork("key"), "node1", ReturnReason.DataMismatch, "other pixels");
         yield return new CoordinatorUp(TestActor);
+        yield return new CoordinatorUp(TestActor, 123456789);
         yield return new CoordinatorGone(TestActor);
         yield return new DropWork("sweep1", "cancelled by someone@host");
         yield return ReturnWork.Instance;

@@ -100,7 +100,7 @@ public sealed class MembershipWatch : ReceiveActor
         if (!m.HasRole(Roles.Worker)) return;
         if (_workerNodes.Add(m.Address)) _log.Info("worker node up: {0} ({1} worker nodes)", m.Address, _workerNodes.Count);
         // Tells the node where this sweep's coordinator is, so its workers ask at once.
-        Context.ActorSelection(new RootActorPath(m.Address) / "user" / Roles.WorkerNodeName).Tell(new CoordinatorUp(_coordinator));
+        Context.ActorSelection(new RootActorPath(m.Address) / "user" / Roles.WorkerNodeName).Tell(new CoordinatorUp(_coordinator, _cluster.SelfUniqueAddress.Uid));
         _coordinator.Tell(new WorkerNodesUp(_workerNodes.Count, _workerNodes.Count(a => !a.Equals(_cluster.SelfAddress))));
     }
 

@@ -79,8 +79,11 @@ public sealed record WorkReturned(string SweepId, WorkItem Work, string Node, Re
     } + (Detail.Length > 0 ? ": " + Detail : "");
 }
 
-/// <summary>To a node's workers: a sweep's coordinator is reachable at this ref.</summary>
-public sealed record CoordinatorUp(IActorRef Coordinator) : IAkkaKdMessage;
+/// <summary>
+/// To a node's workers: a sweep's coordinator is reachable at this ref. From the coordinator to a worker node, it names
+/// the incarnation of the coordinator's node (its cluster member's uid; 0 from a node to its own workers).
+/// </summary>
+public sealed record CoordinatorUp(IActorRef Coordinator, int NodeUid = 0) : IAkkaKdMessage;
 
 /// <summary>To a node's workers: this coordinator is gone (its sweep ended, or its node left).</summary>
 public sealed record CoordinatorGone(IActorRef Coordinator) : IAkkaKdMessage;

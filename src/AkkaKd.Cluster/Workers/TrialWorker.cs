@@ -86,11 +86,14 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         return base.AroundReceive(receive, message);
     }
 
-    /// <summary>The settings of the assignment's sweep; without them (this slot restarted) the work goes back for them.</summary>
+    /// <summary>The settings of the assignment's sweep. Without them (this slot restarted, or was told its coordinator had
+    /// gone when it had not) the work goes back and the slot asks that coordinator again: the next assignment has them.</summary>
     private SweepContext? SweepOf(IAssignment a)
     {
         if (_sweeps.TryGetValue(a.SweepId, out var known)) return known.Context;
         Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.SweepUnknown));
+        if (!_coordinators.Contains(Sender)) _coordinators.Add(Sender);
+        Sender.Tell(new RequestWork(Self, _node.Node));
         return null;
     }
 

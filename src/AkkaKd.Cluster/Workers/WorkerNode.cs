@@ -11,8 +11,10 @@ namespace AkkaKd.Cluster.Workers;
 /// One per worker node, at /user/node: owns the node's TrialWorkers (one per slot) and tells them where the sweeps'
 /// coordinators are. It follows cluster membership: for every member with the coordinator role it looks up
 /// /user/coordinator (again every second until found, since a coordinator node may be up before its sweep starts),
-/// and tells the workers when a coordinator goes away. Four times a second it asks each coordinator how its sweep stands and
-/// passes the answers on to its workers, which share their slots among the running sweeps (<see cref="FairShare"/>).
+/// and tells the workers when a coordinator goes away. Which coordinator is where is decided by its
+/// <see cref="CoordinatorBook{TRef}"/>, on the node's incarnation (a sweep relaunched on the same port is a new one).
+/// Four times a second it asks each coordinator how its sweep stands and passes the answers on to its workers, which
+/// share their slots among the running sweeps (<see cref="FairShare"/>).
 /// </summary>
 public sealed class WorkerNode : ReceiveActor, IWithTimers
 {
@@ -22,8 +24,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
     public const string CoordinatorName = Roles.CoordinatorName;
 
     private readonly List<IActorRef> _workers = [];
-    private readonly Dictionary<Address, IActorRef?> _coordinators = [];
-    private readonly Dictionary<IActorRef, Address> _addressOf = [];
+    private readonly CoordinatorBook<IActorRef> _coordinators = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, SweepStatus> _sweeps = [];
     private readonly NodeServices _node;
@@ -55,19 +56,23 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
             foreach (var m in s.Members.Where(m => m.Status == MemberStatus.Up)) OnUp(m);
         });
         Receive<ClusterEvent.MemberUp>(m => OnUp(m.Member));
-        Receive<ClusterEvent.MemberRemoved>(m => Gone(m.Member.Address, "removed"));
+        Receive<ClusterEvent.MemberRemoved>(m =>
+        {
+            if (!m.Member.HasRole(CoordinatorRole)) return;
+            _log.Info("coordinator node {0} removed", m.Member.Address);
+            Apply(new CoordinatorBook<IActorRef>.Change(Gone: _coordinators.MemberRemoved(m.Member.Address, m.Member.UniqueAddress.Uid)));
+        });
         Receive<Tick>(_ =>
         {
-            foreach (var (address, found) in _coordinators)
-                if (found is null) Context.ActorSelection(new RootActorPath(address) / "user" / CoordinatorName).Tell(new Identify(address));
+            foreach (var address in _coordinators.Unfound) LookUp(address);
         });
         Receive<PollShares>(_ =>
         {
-            foreach (var c in _addressOf.Keys) c.Tell(SweepStatusQuery.Instance);
+            foreach (var c in _coordinators.Coordinators) c.Tell(SweepStatusQuery.Instance);
         });
         Receive<SweepStatus>(s =>
         {
-            if (!_addressOf.ContainsKey(Sender)) return;
+            if (!_coordinators.Holds(Sender)) return;
             _sweeps[Sender] = s;
             var shares = _sweeps.Select(kv => new SweepShare<IActorRef>(kv.Key, kv.Value.Running, kv.Value.HasWork, kv.Value.Weight, kv.Value.Seconds)).ToArray();
             foreach (var w in _workers) w.Tell(new Shares(shares));
@@ -75,22 +80,23 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Receive<NodeStatusQuery>(_ => AnswerStatus(Sender));
         Receive<ActorIdentity>(id =>
         {
-            if (id.Subject is null || id.MessageId is not Address address || !_coordinators.ContainsKey(address)) return;
-            Found(address, id.Subject);
+            if (id.Subject is null || id.MessageId is not Address address) return;
+            Apply(_coordinators.Answered(address, id.Subject));
         });
         // A coordinator announces itself when it starts (faster than waiting for the next look-up).
-        Receive<CoordinatorUp>(c =>
-        {
-            var address = c.Coordinator.Path.Address;
-            if (address.Host is null) address = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-            Found(address, c.Coordinator);
-        });
+        Receive<CoordinatorUp>(c => Apply(_coordinators.Announced(AddressOf(c.Coordinator), c.NodeUid, c.Coordinator)));
         Receive<Terminated>(t =>
         {
-            _sweeps.Remove(t.ActorRef);
-            if (!_addressOf.Remove(t.ActorRef, out var address)) return;
-            if (_coordinators.ContainsKey(address)) _coordinators[address] = null; // the sweep ended; its node may start another
-            foreach (var w in _workers) w.Tell(new CoordinatorGone(t.ActorRef));
+            // A node that left takes its coordinator with it: that is its member's removal, matched on the incarnation.
+            // Death watch says so by address alone, and would also take the coordinator of a newer incarnation there.
+            if (t.AddressTerminated)
+            {
+                if (_coordinators.Holds(t.ActorRef)) Context.Watch(t.ActorRef);
+                return;
+            }
+            // The sweep ended; its node may start another.
+            if (_coordinators.Stopped(AddressOf(t.ActorRef), t.ActorRef))
+                Apply(new CoordinatorBook<IActorRef>.Change(Gone: t.ActorRef)); // looked up again with the next tick
         });
         Receive<ReturnWork>(_ =>
         {
@@ -127,29 +133,34 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     private void OnUp(Member m)
     {
-        if (!m.HasRole(CoordinatorRole) || _coordinators.ContainsKey(m.Address)) return;
-        _coordinators[m.Address] = null;
-        Context.ActorSelection(new RootActorPath(m.Address) / "user" / CoordinatorName).Tell(new Identify(m.Address));
+        if (!m.HasRole(CoordinatorRole)) return;
+        var change = _coordinators.MemberUp(m.Address, m.UniqueAddress.Uid);
+        Apply(change);
+        if (change.LookUp) LookUp(m.Address);
     }
 
-    private void Found(Address address, IActorRef coordinator)
-    {
-        if (_coordinators.TryGetValue(address, out var known) && coordinator.Equals(known)) return;
-        _coordinators[address] = coordinator;
-        _addressOf[coordinator] = address;
-        Context.Watch(coordinator);
-        _log.Info("coordinator found at {0}", coordinator.Path);
-        foreach (var w in _workers) w.Tell(new CoordinatorUp(coordinator));
-    }
+    private void LookUp(Address address) =>
+        Context.ActorSelection(new RootActorPath(address) / "user" / CoordinatorName).Tell(new Identify(address));
 
-    private void Gone(Address address, string why)
+    /// <summary>The address of a coordinator's node (this node's for a local one).</summary>
+    private Address AddressOf(IActorRef coordinator) =>
+        coordinator.Path.Address.Host is null ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress : coordinator.Path.Address;
+
+    /// <summary>Tells the workers what the book decided: a coordinator gone, one found (and watched).</summary>
+    private void Apply(CoordinatorBook<IActorRef>.Change change)
     {
-        if (!_coordinators.Remove(address, out var coordinator)) return;
-        _log.Info("coordinator node {0} {1}", address, why);
-        if (coordinator is null) return;
-        _addressOf.Remove(coordinator);
-        _sweeps.Remove(coordinator);
-        foreach (var w in _workers) w.Tell(new CoordinatorGone(coordinator));
+        if (change.Gone is { } gone)
+        {
+            _sweeps.Remove(gone);
+            Context.Unwatch(gone);
+            foreach (var w in _workers) w.Tell(new CoordinatorGone(gone));
+        }
+        if (change.Found is { } found)
+        {
+            Context.Watch(found);
+            _log.Info("coordinator found at {0}", found.Path);
+            foreach (var w in _workers) w.Tell(new CoordinatorUp(found));
+        }
     }
 
     /// <summary>How often the node asks the coordinators how their sweeps stand (a free slot decides on this view).</summary>
