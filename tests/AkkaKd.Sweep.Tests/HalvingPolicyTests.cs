@@ -139,6 +139,48 @@ public sealed class HalvingPolicyTests
     }
 
     [Fact]
+    public void The_first_rung_hands_out_the_widest_configurations_first_each_with_its_seeds_after_the_baselines()
+    {
+        // Drawn in this order (as a sampler would), widths mixed.
+        var trials = new List<Trial> { Baseline(16, 1) };
+        foreach (var (w, t) in new[] { (16, 1.0), (64, 2.0), (32, 3.0), (64, 4.0), (16, 5.0) })
+            trials.AddRange([T(w, t, 1), T(w, t, 2)]);
+        var start = new HalvingPolicy(trials, 9, 1, 3, asynchronous: true).Start(new HashSet<string>());
+        Assert.Equal(["w16-base-s1", "w64-T2-s1", "w64-T2-s2", "w64-T4-s1", "w64-T4-s2", "w32-T3-s1", "w32-T3-s2",
+            "w16-T1-s1", "w16-T1-s2", "w16-T5-s1", "w16-T5-s2"], start.Select(w => w.Trial.Id));
+    }
+
+    /// <summary>
+    /// Why widest first: a wider student takes longer (longest first keeps every slot busy to the end of the rung) and,
+    /// where it is also the stronger one, asha's first arrivals set a high bar, so the narrow ones that follow do not
+    /// slip into its early promotions. Results come in the order work was handed out (one slot): asha then spends what
+    /// sha spends. Handed out narrowest first, as drawn, the same results cost asha more.
+    /// </summary>
+    [Fact]
+    public void When_the_widest_are_the_strongest_asha_handing_them_out_first_spends_what_sha_spends()
+    {
+        int[] widths = [16, 32, 64, 128];
+        var trials = Enumerable.Range(0, 18).Select(i => T(widths[i % 4], 1 + i, 1)).ToList(); // narrow and wide alternate
+        double Val(Trial t, int epoch) => t.Width / 200.0 + t.Temperature!.Value / 1000 + epoch / 100.0;
+        int InOrder(HalvingPolicy p, Func<IReadOnlyList<TrialWork>, IEnumerable<TrialWork>> order)
+        {
+            var queue = new Queue<TrialWork>(order(p.Start(new HashSet<string>())));
+            int epochs = 0;
+            while (queue.TryDequeue(out var w))
+            {
+                epochs += w.UntilEpoch - w.FromEpoch;
+                foreach (var next in p.Completed(w, R(w, Val(w.Trial, w.UntilEpoch))).Next) queue.Enqueue(next);
+            }
+            Assert.True(p.Exhausted);
+            return epochs;
+        }
+        int sha = InOrder(new HalvingPolicy(trials, 9, 1, 3, false), s => s);
+        Assert.Equal(18 * 1 + 6 * 2 + 2 * 6, sha);
+        Assert.Equal(sha, InOrder(new HalvingPolicy(trials, 9, 1, 3, true), s => s));
+        Assert.True(InOrder(new HalvingPolicy(trials, 9, 1, 3, true), s => s.OrderBy(w => w.Trial.Width)) > sha);
+    }
+
+    [Fact]
     public void Asha_runs_to_its_end_with_every_configuration_decided_once()
     {
         var trials = Configs(27, 1, 2);

@@ -6,7 +6,8 @@ namespace AkkaKd.Sweep.Search;
 /// Successive halving over epochs, seed-aware. A configuration (width, T, alpha) trains all its seeds to the first rung;
 /// its score there is the mean validation accuracy of its seeds (summed in trial-id order, so the same bits whatever the
 /// order results came in); the top 1/eta go on to the next rung, continuing from their checkpoints, all seeds together;
-/// the rest stop. Baselines are not scheduled: they train to the full epochs in one segment.
+/// the rest stop. Baselines are not scheduled: they train to the full epochs in one segment. The first rung's work goes
+/// out baselines first, then the widest configurations first.
 /// <list type="bullet">
 /// <item><b>sha</b> (synchronous): a rung decides when it closes, once every configuration that can reach it is in.
 /// The decisions depend on the results alone, never on their order: the same on one node and on many.</item>
@@ -91,7 +92,9 @@ public sealed class HalvingPolicy : ISearchPolicy
     public IReadOnlyList<TrialWork> Start(IReadOnlySet<string> finished)
     {
         var work = _baselines.Where(t => !finished.Contains(t.Id)).Select(t => new TrialWork(t, Epochs)).ToList();
-        foreach (var c in _configs)
+        // Widest first (then as drawn): the longest first, so no slot idles at the end of the rung on one wide student;
+        // and where the wide are the strong, asha's first arrivals set a high bar for the narrow ones that follow.
+        foreach (var c in _configs.OrderByDescending(c => c.Seeds[0].Width))
         foreach (var t in c.Seeds)
             if (!finished.Contains(t.Id)) work.Add(new TrialWork(t, RungEpochs[0]));
         return work;
