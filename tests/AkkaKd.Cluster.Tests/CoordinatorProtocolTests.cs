@@ -122,6 +122,46 @@ public sealed class CoordinatorProtocolTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_node_lost_takes_back_the_work_of_the_incarnation_it_names_only()
+    {
+        var (c, _) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]", "sweep.grid.seeds=[1, 2]"));
+        var (old, fresh, waiting, late) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        // Probes are local: all at one address, standing in for a node's old incarnation (uid 1) and its new one (uid 2).
+        c.Tell(new RequestWork(old.Ref, "n", 1), old.Ref);
+        var first = old.ExpectMsg<TrialAssignment>();
+        c.Tell(new RequestWork(fresh.Ref, "n", 2), fresh.Ref);
+        var second = fresh.ExpectMsg<TrialAssignment>();
+        c.Tell(new RequestWork(waiting.Ref, "n", 2), waiting.Ref);
+        waiting.ExpectMsg<NoWorkYet>();
+        var address = old.Ref.Path.Address;
+
+        // The old incarnation's removal arrives after the new one asked: only its own trial goes back.
+        c.Tell(new MembershipWatch.NodeLost(address, "node removed from the cluster", 1));
+        Assert.Equal(first.Trial.Id, waiting.ExpectMsg<TrialAssignment>().Trial.Id);
+        c.Tell(new RequestWork(late.Ref, "n", 2), late.Ref);
+        late.ExpectMsg<NoWorkYet>(); // the new incarnation keeps its trial
+
+        // A closed connection names no incarnation: every worker at the address gives its work back.
+        c.Tell(new MembershipWatch.NodeLost(address, "connection to the node closed"));
+        var other = CreateTestProbe();
+        c.Tell(new RequestWork(other.Ref, "n"), other.Ref);
+        Assert.Contains(other.ExpectMsg<TrialAssignment>().Trial.Id, new[] { first.Trial.Id, second.Trial.Id });
+    }
+
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(1, 2, false)]
+    [InlineData(0, 2, true)] // a closed connection: every worker at the address
+    [InlineData(1, 0, true)] // a worker that did not say its incarnation
+    public void A_node_lost_covers_a_worker_at_its_address_of_its_incarnation(int lostUid, int workerUid, bool covered)
+    {
+        var here = new Address("akka.tcp", "akkakd", "127.0.0.1", 4053);
+        var lost = new MembershipWatch.NodeLost(here, "r", lostUid);
+        Assert.Equal(covered, lost.Covers(here, workerUid));
+        Assert.False(lost.Covers(new Address("akka.tcp", "akkakd", "127.0.0.1", 4054), workerUid));
+    }
+
+    [Fact]
     public void A_result_that_arrives_twice_counts_once_and_the_sweep_ends()
     {
         var (c, plan) = Start(Fixtures.TinySweep("sweep.grid.alpha=[0]", "sweep.grid.width=[8]"));

@@ -26,6 +26,7 @@ public sealed class SerializationTests() : TestKit(NodeBootstrap.BuildConfig(new
         var result = Fixtures.Result(trial, 0.91);
         var summary = new SweepSummary("sweep1", 10, 9, 2, ["abc", "def"], 1, 2, 3.5, 3.0);
         yield return new RequestWork(TestActor, "node1");
+        yield return new RequestWork(TestActor, "node1", -123456789);
         yield return new NoWorkYet("sweep1");
         yield return ctx;
         yield return new SweepContext("sweep2", settings with

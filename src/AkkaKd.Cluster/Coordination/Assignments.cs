@@ -65,7 +65,7 @@ public sealed class Assignments(SweepContext sweep, IActorRef? artifacts)
         [
             new TrialAssignment(id, new TrialWork(trial, 2, 1, "checkpoint"), null, null, Sweep: _workerSweep),
             new TrialCompleted(id, new TrialResult(trial.Id, 1, 1, 0.5, 1, 0.5, 1, 0.5, 1, 1, 0, "node", DateTimeOffset.UnixEpoch, 0.5, 1, [0.5], [1], 2)),
-            new RequestWork(actor, "node"),
+            new RequestWork(actor, "node", 1),
         ];
         try
         {

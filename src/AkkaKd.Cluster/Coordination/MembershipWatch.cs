@@ -23,8 +23,17 @@ public sealed class MembershipWatch : ReceiveActor
     /// <summary>To the coordinator: worker nodes up, of which <paramref name="Remote"/> on other nodes than its own.</summary>
     public sealed record WorkerNodesUp(int Count, int Remote = 0);
 
-    /// <summary>To the coordinator: the work of every worker at this address goes back to the queue.</summary>
-    public sealed record NodeLost(Address Address, string Reason);
+    /// <summary>
+    /// To the coordinator: the work of the workers at this address goes back to the queue; with <paramref name="Uid"/>
+    /// (a member removed or unreachable), only of those of that incarnation: a node restarted on the same port is a new
+    /// member, and the old one's removal can arrive after the new one's workers asked for work. Without it (0: a
+    /// connection closed), of every worker there.
+    /// </summary>
+    public sealed record NodeLost(Address Address, string Reason, int Uid = 0)
+    {
+        /// <summary>Whether this loss takes the work of a worker at <paramref name="worker"/> of incarnation <paramref name="workerUid"/> (0: unknown).</summary>
+        public bool Covers(Address worker, int workerUid) => Address.Equals(worker) && (Uid == 0 || workerUid == 0 || workerUid == Uid);
+    }
 
     private readonly IActorRef _coordinator;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
@@ -46,12 +55,12 @@ public sealed class MembershipWatch : ReceiveActor
             _workerNodes.Remove(m.Member.Address);
             _disconnected.Remove(m.Member.Address);
             _unreachableWorkers.Remove(m.Member.Address);
-            Lost(m.Member.Address, "node removed from the cluster");
+            Lost(m.Member.Address, "node removed from the cluster", m.Member.UniqueAddress.Uid);
         });
         Receive<ClusterEvent.UnreachableMember>(m =>
         {
             if (IsWorkerOnly(m.Member)) _unreachableWorkers.Add(m.Member.Address);
-            Lost(m.Member.Address, "node unreachable");
+            Lost(m.Member.Address, "node unreachable", m.Member.UniqueAddress.Uid);
             DownIfDead(m.Member.Address);
         });
         Receive<ClusterEvent.ReachableMember>(m =>
@@ -104,10 +113,10 @@ public sealed class MembershipWatch : ReceiveActor
         _coordinator.Tell(new WorkerNodesUp(_workerNodes.Count, _workerNodes.Count(a => !a.Equals(_cluster.SelfAddress))));
     }
 
-    private void Lost(Address address, string reason)
+    private void Lost(Address address, string reason, int uid = 0)
     {
         if (address.Equals(_cluster.SelfAddress)) return;
-        _coordinator.Tell(new NodeLost(address, reason + " " + address.HostPort()));
+        _coordinator.Tell(new NodeLost(address, reason + " " + address.HostPort(), uid));
     }
 
     private static bool IsWorkerOnly(Member m) => m.HasRole(Roles.Worker) && !m.HasRole(Roles.Coordinator);

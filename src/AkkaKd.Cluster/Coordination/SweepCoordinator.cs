@@ -27,6 +27,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private bool _codecsWarm;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HashSet<IActorRef> _watched = [];
+    private readonly Dictionary<IActorRef, int> _nodeUids = []; // the incarnation of each worker's node, as it said when it asked
     private TimeSpan? _firstAssignment;
     private SweepSummary? _summary;
     private readonly TaskCompletionSource<SweepSummary> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,7 +45,11 @@ public sealed class SweepCoordinator : ReceiveActor
         _intake = Context.ActorOf(TeacherIntake.Props(journal, artifacts), "teacher-intake");
         _minWorkers = minWorkers;
 
-        Receive<RequestWork>(r => OnRequestWork(r.Worker, r.Node));
+        Receive<RequestWork>(r =>
+        {
+            if (r.NodeUid != 0) _nodeUids[r.Worker] = r.NodeUid;
+            OnRequestWork(r.Worker, r.Node);
+        });
         Receive<TrialProgress>(p => _reporter.Forward(p));
         Receive<TrialCompleted>(OnCompleted);
         Receive<ResultDurable>(OnDurable);
@@ -55,9 +60,9 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<TeacherIntake.Durable>(OnTeacherDurable);
         Receive<TeacherIntake.Failed>(f => OnTeacherFailed(null, f.Teacher.Node, f.Error));
         Receive<TeacherFailed>(f => OnTeacherFailed(Sender, f.Node, f.Error, f.Retryable, askForMore: true));
-        Receive<Terminated>(t => Lost(w => w.Equals(t.ActorRef), "worker stopped"));
+        Receive<Terminated>(OnTerminated);
         Receive<MembershipWatch.WorkerNodesUp>(OnWorkerNodesUp);
-        Receive<MembershipWatch.NodeLost>(n => Lost(w => n.Address.Equals(w.Path.Address), n.Reason));
+        Receive<MembershipWatch.NodeLost>(OnNodeLost);
         Receive<AwaitSweep>(_ => _done.Task.PipeTo(Sender)); // answered once the sweep is over and its files written
         Receive<SweepStatusQuery>(_ => Sender.Tell(SweepStatus.Of(_sweep, NodeName(Self), _ledger, _stop, _minWorkers, _clock.Elapsed,
             _firstAssignment)));
@@ -169,6 +174,29 @@ public sealed class SweepCoordinator : ReceiveActor
         _assignments.Returned(Sender, r);
         _ledger.Returned(Sender, r.Work, r.Describe() + $" ({r.Node})");
         Dispatch();
+    }
+
+    /// <summary>
+    /// A worker stopped. Death watch also ends, by address alone, when a node at the worker's address is removed, which
+    /// may be an earlier incarnation of the worker's node: that is left to <see cref="OnNodeLost"/>, which tells them
+    /// apart; the worker is watched again when it next asks.
+    /// </summary>
+    private void OnTerminated(Terminated t)
+    {
+        if (t.AddressTerminated)
+        {
+            _watched.Remove(t.ActorRef);
+            return;
+        }
+        Lost(w => w.Equals(t.ActorRef), "worker stopped");
+    }
+
+    private void OnNodeLost(MembershipWatch.NodeLost n)
+    {
+        bool Gone(IActorRef w) => n.Covers(w.Path.Address, _nodeUids.GetValueOrDefault(w));
+        var forgotten = _nodeUids.Keys.Where(Gone).ToList();
+        Lost(Gone, n.Reason);
+        foreach (var w in forgotten) _nodeUids.Remove(w);
     }
 
     private void Lost(Func<IActorRef, bool> gone, string reason)

@@ -46,7 +46,7 @@ public static class SweepRunner
         try
         {
             var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(Path.Combine(plan.OutDir, "artifacts")),
-                options.Trainer) { Slots = Math.Max(1, options.Slots) };
+                options.Trainer) { Slots = Math.Max(1, options.Slots), NodeUid = NodeBootstrap.NodeUid(system) };
             // A teacher in the journal is reused only if its artifact is still here and matches its hash.
             var teacher = plan.Teacher is { } t && node.Teachers.TryGet(t.Hash) != null ? t : null;
             var sweep = new SweepContext(plan.SweepId, plan.Settings, dataFingerprint);

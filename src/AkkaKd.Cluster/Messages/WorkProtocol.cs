@@ -8,8 +8,11 @@ namespace AkkaKd.Cluster.Messages;
 // trial, the teacher to train, or "nothing yet" (and then sends work as soon as there is some). A worker's result or
 // failure (TrialCompleted, TrialFailed, TeacherTrained, TeacherFailed) is also its request for the next piece of work.
 
-/// <summary>An idle worker asks for work.</summary>
-public sealed record RequestWork(IActorRef Worker, string Node) : IAkkaKdMessage;
+/// <summary>
+/// An idle worker asks for work. <paramref name="NodeUid"/>: its node's incarnation (the cluster member's uid; 0 when
+/// unknown), so that the removal of an earlier incarnation at the same address does not take this worker's work back.
+/// </summary>
+public sealed record RequestWork(IActorRef Worker, string Node, int NodeUid = 0) : IAkkaKdMessage;
 
 /// <summary>Nothing to hand out now; the coordinator will send work when there is some.</summary>
 public sealed record NoWorkYet(string SweepId) : IAkkaKdMessage;

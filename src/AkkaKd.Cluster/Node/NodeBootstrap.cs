@@ -166,4 +166,7 @@ public static class NodeBootstrap
         var a = Akka.Cluster.Cluster.Get(system).SelfAddress;
         return $"{a.Host}:{a.Port}";
     }
+
+    /// <summary>This node's incarnation: the uid of its cluster member (a node restarted on the same port gets another).</summary>
+    public static int NodeUid(ActorSystem system) => Akka.Cluster.Cluster.Get(system).SelfUniqueAddress.Uid;
 }

@@ -23,6 +23,12 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
     private readonly ConcurrentDictionary<string, Lazy<NodeData>> _splits = new(StringComparer.Ordinal);
 
     public string Node { get; } = node;
+
+    /// <summary>This node's incarnation: its cluster member's uid (0 outside a cluster).</summary>
+    public int NodeUid { get; init; }
+
+    /// <summary>A slot's request for work, naming this node and its incarnation.</summary>
+    public RequestWork Request(Akka.Actor.IActorRef worker) => new(worker, Node, NodeUid);
     public TeacherStore Teachers { get; } = teachers;
     public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
 

@@ -93,14 +93,14 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         if (_sweeps.TryGetValue(a.SweepId, out var known)) return known.Context;
         Sender.Tell(new WorkReturned(a.SweepId, a.Work, _node.Node, ReturnReason.SweepUnknown));
         if (!_coordinators.Contains(Sender)) _coordinators.Add(Sender);
-        Sender.Tell(new RequestWork(Self, _node.Node));
+        Sender.Tell(_node.Request(Self));
         return null;
     }
 
     private void AskForWork()
     {
-        if (FairPick() is { } pick) pick.Tell(new RequestWork(Self, _node.Node));
-        else foreach (var c in _coordinators) c.Tell(new RequestWork(Self, _node.Node));
+        if (FairPick() is { } pick) pick.Tell(_node.Request(Self));
+        else foreach (var c in _coordinators) c.Tell(_node.Request(Self));
     }
 
     /// <summary>
@@ -128,7 +128,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     {
         if (_phase == Phase.Leaving || _coordinators.Contains(c.Coordinator)) return;
         _coordinators.Add(c.Coordinator);
-        if (_current is null) c.Coordinator.Tell(new RequestWork(Self, _node.Node));
+        if (_current is null) c.Coordinator.Tell(_node.Request(Self));
     }
 
     private void OnCoordinatorGone(CoordinatorGone g)
@@ -281,7 +281,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             cur.Coordinator.Tell(outcome, elsewhere ? ActorRefs.NoSender : Self);
             if (!elsewhere) return;
             Moved(cur.Coordinator, pick);
-            pick.Tell(new RequestWork(Self, _node.Node));
+            pick.Tell(_node.Request(Self));
             return;
         }
         cur.Coordinator.Tell(outcome);
@@ -292,7 +292,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             _coordinators.Remove(cur.Coordinator);
         }
         foreach (var c in _coordinators)
-            if (!asksForMore || !c.Equals(cur.Coordinator)) c.Tell(new RequestWork(Self, _node.Node));
+            if (!asksForMore || !c.Equals(cur.Coordinator)) c.Tell(_node.Request(Self));
     }
 
     /// <summary>Runs the work on the slot's own thread and pipes its outcome back as a message.</summary>

@@ -15,7 +15,10 @@ public static class WorkerHost
         ITrialTrainer? trainer = null, CancellationToken cancel = default, Action? waiting = null)
     {
         var system = await NodeBootstrap.StartAsync(options with { Roles = [WorkerNode.WorkerRole] }, joinTimeout, cancel, waiting);
-        var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(cacheDir), trainer) { Slots = slots };
+        var node = new NodeServices(NodeBootstrap.NodeName(system), new TeacherStore(cacheDir), trainer)
+        {
+            Slots = slots, NodeUid = NodeBootstrap.NodeUid(system),
+        };
         var artifacts = system.ActorOf(ArtifactHub.Props(node.Teachers), ArtifactHub.Name);
         var workers = system.ActorOf(WorkerNode.Props(node, slots, artifacts), WorkerNode.Name);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "akkakd-return-work", async () =>
