@@ -27,7 +27,7 @@ public sealed class SweepCoordinator : ReceiveActor
     private bool _codecsWarm;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HashSet<IActorRef> _watched = [];
-    private readonly Dictionary<IActorRef, int> _nodeUids = []; // the incarnation of each worker's node, as it said when it asked
+    private readonly Dictionary<IActorRef, int> _nodeUids = []; // each worker's node incarnation, as it said when it asked (kept as _watched is)
     private TimeSpan? _firstAssignment;
     private SweepSummary? _summary;
     private readonly TaskCompletionSource<SweepSummary> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,13 +191,8 @@ public sealed class SweepCoordinator : ReceiveActor
         Lost(w => w.Equals(t.ActorRef), "worker stopped");
     }
 
-    private void OnNodeLost(MembershipWatch.NodeLost n)
-    {
-        bool Gone(IActorRef w) => n.Covers(w.Path.Address, _nodeUids.GetValueOrDefault(w));
-        var forgotten = _nodeUids.Keys.Where(Gone).ToList();
-        Lost(Gone, n.Reason);
-        foreach (var w in forgotten) _nodeUids.Remove(w);
-    }
+    private void OnNodeLost(MembershipWatch.NodeLost n) =>
+        Lost(w => n.Covers(w.Path.Address, _nodeUids.GetValueOrDefault(w)), n.Reason);
 
     private void Lost(Func<IActorRef, bool> gone, string reason)
     {

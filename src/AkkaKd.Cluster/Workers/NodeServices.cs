@@ -29,6 +29,7 @@ public sealed class NodeServices(string node, TeacherStore teachers, ITrialTrain
 
     /// <summary>A slot's request for work, naming this node and its incarnation.</summary>
     public RequestWork Request(Akka.Actor.IActorRef worker) => new(worker, Node, NodeUid);
+
     public TeacherStore Teachers { get; } = teachers;
     public ITrialTrainer Trainer { get; } = trainer ?? DistillationTrainer.Instance;
 
